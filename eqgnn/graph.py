@@ -1,0 +1,234 @@
+"""Graph rules, k-hop neighbourhoods and bridges (SCIENCE.md, "Objects").
+
+Pure numpy, so the oracle and the CLI answer without torch. Edges are
+undirected (m, 2) arrays with i < j; models make them directed themselves.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from eqgnn.errors import InputError
+from eqgnn.structure import Structure
+
+BOND_TOLERANCE = 0.45  # Å added to r_i + r_j for the `bonds` rule
+
+
+@dataclass(frozen=True)
+class GraphRule:
+    """A parsed graph rule: ``bonds``, ``radius:R``, ``knn:N``, ``full`` or ``explicit``."""
+
+    kind: str
+    value: float = 0.0
+
+    def __str__(self) -> str:
+        if self.kind == "radius":
+            return f"radius:{self.value:g}"
+        if self.kind == "knn":
+            return f"knn:{int(self.value)}"
+        return self.kind
+
+
+def parse_rule(text: str | None) -> GraphRule | None:
+    """Parse a rule string; ``None`` means "explicit edges, else bonds"."""
+    if text is None or text == "":
+        return None
+    name, _, arg = text.strip().partition(":")
+    name = name.lower()
+    if name in ("bonds", "full", "explicit") and not arg:
+        return GraphRule(name)
+    if name in ("radius", "knn") and arg:
+        try:
+            value = float(arg)
+        except ValueError:
+            raise InputError(f"graph rule {text!r}: {arg!r} is not a number") from None
+        if name == "radius" and not value > 0:
+            raise InputError(f"graph rule {text!r}: the radius must be > 0 Å")
+        if name == "knn" and (value < 1 or value != int(value)):
+            raise InputError(f"graph rule {text!r}: N must be a positive integer")
+        return GraphRule(name, value)
+    raise InputError(
+        f"unknown graph rule {text!r}: use bonds, radius:R, knn:N, full or explicit"
+    )
+
+
+def resolve_rule(structure: Structure, rule: str | GraphRule | None) -> GraphRule:
+    """The rule that applies: the given one, else explicit edges, else bonds."""
+    parsed = parse_rule(rule) if isinstance(rule, str) or rule is None else rule
+    if parsed is None:
+        return GraphRule("explicit") if structure.edges is not None else GraphRule("bonds")
+    if parsed.kind == "explicit" and structure.edges is None:
+        raise InputError(
+            f"{structure.source or structure.name}: graph rule 'explicit' needs a "
+            "structure with edges (a JSON graph)"
+        )
+    return parsed
+
+
+def distance_matrix(positions: np.ndarray) -> np.ndarray:
+    diff = positions[:, None, :] - positions[None, :, :]
+    return np.sqrt(np.einsum("ijk,ijk->ij", diff, diff))
+
+
+def build_edges(structure: Structure, rule: str | GraphRule | None = None) -> np.ndarray:
+    """Undirected edges (m, 2), i < j, of ``structure`` under ``rule``.
+
+    ``bonds``: d_ij <= r_i + r_j + 0.45 Å with ASE's covalent radii;
+    ``radius:R``: d_ij <= R; ``knn:N``: each atom to its N nearest (made
+    symmetric); ``full``: every pair; ``explicit``: the structure's own edges.
+    """
+    rule = resolve_rule(structure, rule)
+    n = len(structure)
+    if rule.kind == "explicit":
+        return structure.edges
+    d = distance_matrix(structure.positions)
+    if rule.kind == "bonds":
+        from ase.data import covalent_radii
+
+        radii = covalent_radii[structure.numbers]
+        adjacent = d <= radii[:, None] + radii[None, :] + BOND_TOLERANCE
+    elif rule.kind == "radius":
+        adjacent = d <= rule.value
+    elif rule.kind == "full":
+        adjacent = np.ones((n, n), dtype=bool)
+    else:  # knn
+        k = min(int(rule.value), n - 1)
+        order = np.argsort(d + np.diag(np.full(n, np.inf)), axis=1)[:, :k]
+        adjacent = np.zeros((n, n), dtype=bool)
+        adjacent[np.repeat(np.arange(n), k), order.reshape(-1)] = True
+        adjacent |= adjacent.T
+    i, j = np.nonzero(np.triu(adjacent, k=1))
+    return np.stack([i, j], axis=1).astype(np.int64)
+
+
+def adjacency_lists(n: int, edges: np.ndarray) -> list[list[int]]:
+    adj: list[list[int]] = [[] for _ in range(n)]
+    for i, j in edges:
+        adj[i].append(int(j))
+        adj[j].append(int(i))
+    return adj
+
+
+def hop_distances(n: int, edges: np.ndarray) -> np.ndarray:
+    """All-pairs graph distances (n, n) by BFS; unreachable pairs are -1."""
+    adj = adjacency_lists(n, edges)
+    out = np.full((n, n), -1, dtype=np.int64)
+    for s in range(n):
+        out[s, s] = 0
+        queue = deque([s])
+        while queue:
+            u = queue.popleft()
+            for v in adj[u]:
+                if out[s, v] < 0:
+                    out[s, v] = out[s, u] + 1
+                    queue.append(v)
+    return out
+
+
+def khop_neighbourhoods(n: int, edges: np.ndarray, hops: int) -> list[np.ndarray]:
+    """N_i^k for every i: the nodes within graph distance ``hops``, i included."""
+    if hops < 1:
+        raise InputError(f"hops must be >= 1, got {hops}")
+    dist = hop_distances(n, edges)
+    return [np.nonzero((row >= 0) & (row <= hops))[0] for row in dist]
+
+
+def bridges(n: int, edges: np.ndarray) -> np.ndarray:
+    """The bridges (non-ring edges) as (b, 2), i < j: removing one disconnects.
+
+    Tarjan's low-link algorithm, iterative so big molecules do not hit the
+    recursion limit.
+    """
+    adj = adjacency_lists(n, edges)
+    disc = [-1] * n
+    low = [0] * n
+    found: list[tuple[int, int]] = []
+    timer = 0
+    for root in range(n):
+        if disc[root] >= 0:
+            continue
+        disc[root] = low[root] = timer
+        timer += 1
+        stack = [(root, -1, iter(adj[root]))]
+        while stack:
+            u, parent, it = stack[-1]
+            advanced = False
+            for v in it:
+                if v == parent:
+                    continue
+                if disc[v] < 0:
+                    disc[v] = low[v] = timer
+                    timer += 1
+                    stack.append((v, u, iter(adj[v])))
+                    advanced = True
+                    break
+                low[u] = min(low[u], disc[v])
+            if advanced:
+                continue
+            stack.pop()
+            if parent >= 0:
+                low[parent] = min(low[parent], low[u])
+                if low[u] > disc[parent]:
+                    found.append((min(u, parent), max(u, parent)))
+    if not found:
+        return np.zeros((0, 2), dtype=np.int64)
+    return np.array(sorted(found), dtype=np.int64)
+
+
+def side_of_bond(n: int, edges: np.ndarray, i: int, j: int) -> np.ndarray:
+    """The atoms on j's side of the bridge (i, j): reachable from j without i."""
+    adj = adjacency_lists(n, edges)
+    if j not in adj[i]:
+        raise InputError(f"atoms {i} and {j} are not bonded in this graph")
+    seen = {j}
+    queue = deque([j])
+    while queue:
+        u = queue.popleft()
+        for v in adj[u]:
+            if v == i and u == j:
+                continue
+            if v not in seen:
+                seen.add(v)
+                queue.append(v)
+    if i in seen:
+        raise InputError(
+            f"bond {i}-{j} lies in a ring: turning one side would break the ring"
+        )
+    return np.array(sorted(seen), dtype=np.int64)
+
+
+def describe_graph(
+    structure: Structure, rule: str | None = None, atom: int | None = None, hops: int = 1
+) -> dict:
+    """Edges, bridges and (for ``atom``) the k-hop neighbourhood, JSON-able.
+
+    The neighbourhood lists its nodes (the centre included) with their hop
+    distance, as the Explorer page highlights them.
+    """
+    n = len(structure)
+    resolved = resolve_rule(structure, rule)
+    edges = build_edges(structure, resolved)
+    out: dict = {
+        "name": structure.name,
+        "num_atoms": n,
+        "rule": str(resolved),
+        "edges": edges.tolist(),
+        "bridges": bridges(n, edges).tolist(),
+    }
+    if atom is not None:
+        if not 0 <= atom < n:
+            raise InputError(f"{structure.name}: atom {atom} out of range (0..{n - 1})")
+        if hops < 1:
+            raise InputError(f"hops must be >= 1, got {hops}")
+        dist = hop_distances(n, edges)[atom]
+        nodes = np.nonzero((dist >= 0) & (dist <= hops))[0]
+        out["neighbourhood"] = {
+            "atom": atom,
+            "hops": hops,
+            "nodes": nodes.tolist(),
+            "hop_distance": dist[nodes].tolist(),
+        }
+    return out

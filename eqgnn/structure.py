@@ -1,0 +1,137 @@
+"""The one structure type every loader returns and every tool takes."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from eqgnn.errors import InputError
+
+MIN_DISTANCE = 0.1  # Å: closer atoms are a broken file, not a molecule
+MAX_COORDINATE = 1e4  # Å: beyond this the coordinates are garbage
+
+
+def max_atoms() -> int:
+    """The largest structure accepted, from ``EQGNN_MAX_ATOMS`` (default 500)."""
+    return int(os.environ.get("EQGNN_MAX_ATOMS", "500"))
+
+
+@dataclass(frozen=True)
+class Structure:
+    """A geometric graph's nodes, and its edges when the source gave them.
+
+    ``numbers`` are atomic numbers (n,), ``positions`` Å (n, 3) float64,
+    ``edges`` an optional (m, 2) array of undirected 0-based pairs i < j.
+    """
+
+    numbers: np.ndarray
+    positions: np.ndarray
+    edges: np.ndarray | None = None
+    name: str = ""
+    source: str = ""
+    info: dict = field(default_factory=dict, compare=False)
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    @property
+    def symbols(self) -> list[str]:
+        from ase.data import chemical_symbols
+
+        return [chemical_symbols[z] for z in self.numbers]
+
+    def with_positions(self, positions: np.ndarray) -> Structure:
+        """The same graph with new coordinates (a transform's result)."""
+        return replace(self, positions=np.asarray(positions, dtype=np.float64))
+
+    def to_json(self) -> dict:
+        """The JSON geometric-graph form that ``load_structure`` reads back."""
+        out = {
+            "name": self.name,
+            "numbers": [int(z) for z in self.numbers],
+            "positions": self.positions.tolist(),
+        }
+        if self.edges is not None:
+            out["edges"] = self.edges.tolist()
+        return out
+
+
+def make_structure(
+    numbers,
+    positions,
+    edges=None,
+    name: str = "",
+    source: str = "",
+    info: dict | None = None,
+) -> Structure:
+    """Build a validated :class:`Structure`; every loader ends here.
+
+    Raises :class:`InputError` naming ``source`` for no atoms, non-finite or
+    absurd coordinates, atoms closer than 0.1 Å, too many atoms, unknown
+    elements, or edges out of range.
+    """
+    label = source or name or "structure"
+    try:
+        numbers = np.asarray(numbers, dtype=np.int64).reshape(-1)
+        positions = np.asarray(positions, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{label}: numbers/positions are not numeric ({exc})") from None
+    n = len(numbers)
+    if n == 0:
+        raise InputError(f"{label}: no atoms")
+    if n > max_atoms():
+        raise InputError(
+            f"{label}: {n} atoms is more than EQGNN_MAX_ATOMS={max_atoms()}"
+        )
+    if positions.shape != (n, 3):
+        raise InputError(
+            f"{label}: positions have shape {positions.shape}, expected ({n}, 3)"
+        )
+    if not np.all(np.isfinite(positions)):
+        raise InputError(f"{label}: coordinates contain NaN or inf")
+    if np.abs(positions).max() > MAX_COORDINATE:
+        raise InputError(
+            f"{label}: absurd coordinates (|x| > {MAX_COORDINATE:g} Å)"
+        )
+    if numbers.min() < 1 or numbers.max() > 118:
+        raise InputError(f"{label}: atomic numbers must lie in 1..118")
+    if n > 1:
+        closest = min_pair_distance(positions)
+        if closest < MIN_DISTANCE:
+            raise InputError(
+                f"{label}: two atoms are {closest:.3g} Å apart "
+                f"(closer than {MIN_DISTANCE} Å)"
+            )
+    if edges is not None:
+        edges = normalise_edges(edges, n, label)
+    return Structure(numbers, positions, edges, name or label, source or name, dict(info or {}))
+
+
+def min_pair_distance(positions: np.ndarray) -> float:
+    """The smallest interatomic distance (numpy only: no scipy on the CLI path)."""
+    diff = positions[:, None, :] - positions[None, :, :]
+    d2 = np.einsum("ijk,ijk->ij", diff, diff)
+    np.fill_diagonal(d2, np.inf)
+    return float(np.sqrt(d2.min()))
+
+
+def normalise_edges(edges, n: int, label: str) -> np.ndarray:
+    """Undirected, deduplicated, sorted (m, 2) edges with i < j, checked."""
+    try:
+        e = np.asarray(edges, dtype=np.int64)
+    except (TypeError, ValueError):
+        raise InputError(f"{label}: edges must be pairs of integers") from None
+    if e.size == 0:
+        return np.zeros((0, 2), dtype=np.int64)
+    if e.ndim != 2 or e.shape[1] != 2:
+        raise InputError(f"{label}: edges must be a list of [i, j] pairs")
+    if e.min() < 0 or e.max() >= n:
+        raise InputError(
+            f"{label}: edge index out of range (atoms are 0..{n - 1})"
+        )
+    if np.any(e[:, 0] == e[:, 1]):
+        raise InputError(f"{label}: an edge joins an atom to itself")
+    e = np.sort(e, axis=1)
+    return np.unique(e, axis=0)

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Set up eqgnn in ./.venv with pip, and 3Dmol.js for offline 3D views.
+#   ./setup.sh        runtime only (the dashboard and the CLI)
+#   ./setup.sh --dev  plus the test tools
+# pip, not uv or poetry: they would fetch a CUDA build of torch.
+set -euo pipefail
+cd "$(dirname "$0")"
+PYTHON=${PYTHON:-python3}
+requirements=requirements.txt
+[ "${1:-}" = "--dev" ] && requirements=requirements-dev.txt
+
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -r "$requirements"
+
+# 3Dmol.js (py3Dmol's own version) from npm, served by Streamlit from ./static,
+# so the 3D views need no internet. Without npm the views fall back to plotly.
+if [ ! -f static/3Dmol-min.js ]; then
+  if command -v npm >/dev/null 2>&1 \
+      && npm install --silent --no-save --no-audit --no-fund --prefix .npm-3dmol 3dmol@2.5.5; then
+    mkdir -p static
+    cp .npm-3dmol/node_modules/3dmol/build/3Dmol-min.js static/3Dmol-min.js
+  else
+    echo "setup.sh: npm could not install 3dmol; 3D views will use plotly" >&2
+  fi
+fi
+echo "setup.sh: ready (.venv)"
