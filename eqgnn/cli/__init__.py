@@ -1,0 +1,45 @@
+"""The ``python -m eqgnn`` command line: thin shells over library calls.
+
+Every command takes ``--json`` where it prints results. Bad input exits with
+code 2 and one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from eqgnn.cli import cmd_bench, cmd_embed, cmd_graph, cmd_info, cmd_twist
+from eqgnn.errors import InputError
+
+COMMANDS = (cmd_info, cmd_embed, cmd_graph, cmd_twist, cmd_bench)
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An argparse parser whose usage errors are one line and exit 2."""
+
+    def error(self, message: str):  # noqa: D102 - argparse's hook
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineParser(
+        prog="python -m eqgnn",
+        description="What 3D geometric GNNs can and cannot see.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
+    for command in COMMANDS:
+        command.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args) or 0
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

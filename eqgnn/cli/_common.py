@@ -1,0 +1,66 @@
+"""Options and output shared by the commands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from eqgnn.config import MODELS, PRESETS, ModelConfig, config_from_options
+
+
+def add_json(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print JSON on stdout")
+
+
+def add_graph_rule(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--graph", metavar="RULE", default=None,
+        help="bonds | radius:R | knn:N | full | explicit "
+        "(default: a JSON graph's own edges, else bonds)",
+    )
+
+
+def add_model_options(parser: argparse.ArgumentParser) -> None:
+    """The model options every model command takes (the core issue's list)."""
+    g = parser.add_argument_group("model")
+    g.add_argument("--model", choices=MODELS, default=None, help="model family (default khop)")
+    g.add_argument("--preset", choices=sorted(PRESETS), default=None,
+                   help="a named configuration; explicit options override its values")
+    g.add_argument("--hops", type=int, default=None, help="khop: hops k (default 1)")
+    g.add_argument("--body-order", type=int, choices=(2, 3), default=None,
+                   help="khop: body order (default 3)")
+    g.add_argument("--width", type=int, default=None, help="khop: hidden width (default 32)")
+    g.add_argument("--lmax", type=int, default=None, help="equivariant: largest type L")
+    size = g.add_mutually_exclusive_group()
+    size.add_argument("--channels", type=int, default=None,
+                      help="equivariant: C channels of every type")
+    size.add_argument("--dim", type=int, default=None,
+                      help="equivariant: fixed total feature dimension D")
+    size.add_argument("--irreps-hidden", default=None, metavar="STR",
+                      help="equivariant: any e3nn irreps string, e.g. '8x0e+4x1o'")
+    g.add_argument("--correlation", type=int, choices=(1, 2), default=None,
+                   help="equivariant: 1 TFN-style (default), 2 MACE-style node products")
+    g.add_argument("--layers", type=int, default=None, help="message-passing rounds (default 3)")
+    g.add_argument("--group", choices=("O3", "SO3"), default=None,
+                   help="O3 (default) or SO3: SO3 models see mirror images")
+    g.add_argument("--readout", choices=("invariant", "equivariant"), default=None)
+    add_graph_rule(g)
+    g.add_argument("--device", default=None, help="cpu | cuda | cuda:N (default: cuda if present)")
+    g.add_argument("--dtype", choices=("float32", "float64"), default="float32")
+
+
+def model_config(args: argparse.Namespace) -> ModelConfig:
+    """The validated config from parsed model options (preset, then overrides)."""
+    names = ("model", "hops", "body_order", "width", "lmax", "channels", "dim",
+             "irreps_hidden", "correlation", "layers", "group", "readout", "graph")
+    return config_from_options(args.preset, **{n: getattr(args, n) for n in names})
+
+
+def emit(args: argparse.Namespace, payload: dict, human: str) -> None:
+    """Print ``payload`` as JSON with ``--json``, else the human text."""
+    if getattr(args, "json", False):
+        json.dump(payload, sys.stdout, indent=None)
+        sys.stdout.write("\n")
+    else:
+        print(human)

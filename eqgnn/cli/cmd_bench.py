@@ -1,0 +1,28 @@
+"""``bench``: the project's speed benchmarks (their figures go in closing notes)."""
+
+from __future__ import annotations
+
+import argparse
+
+from eqgnn.cli._common import add_json, emit
+
+
+def register(sub) -> None:
+    p = sub.add_parser("bench", help="benchmarks: models")
+    which = p.add_subparsers(dest="bench", required=True, parser_class=type(p))
+    m = which.add_parser(
+        "models", help="molecules/s, forward + backward, QM9 batches on radius:5 graphs",
+    )
+    m.add_argument("--batch-size", type=int, default=64)
+    m.add_argument("--batches", type=int, default=4, help="timed batches per model")
+    m.add_argument("--device", default=None)
+    add_json(m)
+    m.set_defaults(run=run_models)
+
+
+def run_models(args: argparse.Namespace) -> int:
+    from eqgnn.bench_models import bench_models, format_table
+
+    result = bench_models(batch_size=args.batch_size, batches=args.batches, device=args.device)
+    emit(args, result, format_table(result))
+    return 0

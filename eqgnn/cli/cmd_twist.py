@@ -1,0 +1,35 @@
+"""``twist``: write a torsion twin of a structure."""
+
+from __future__ import annotations
+
+import argparse
+
+from eqgnn.cli._common import add_graph_rule, add_json, emit
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "twist", help="turn one side of a non-ring bond about its axis and write the twin",
+        description="Turns the side that holds atom J (0-based) of the bridge I-J by DEG degrees.",
+    )
+    p.add_argument("structure", help="file[@N] | g2:NAME | qm9:N | smiles:STRING | graph.json")
+    p.add_argument("--bond", type=int, nargs=2, metavar=("I", "J"), required=True)
+    p.add_argument("--angle", type=float, required=True, metavar="DEG")
+    p.add_argument("-o", "--output", required=True, metavar="OUT",
+                   help="output file: .xyz, .extxyz, .pdb or .json")
+    add_graph_rule(p)
+    add_json(p)
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from eqgnn.io import load_structure, write_structure
+    from eqgnn.transforms import torsion
+
+    s = load_structure(args.structure)
+    i, j = args.bond
+    twin = torsion(s, i, j, args.angle, graph=args.graph)
+    write_structure(twin, args.output)
+    payload = {"output": args.output, "bond": [i, j], "angle": args.angle, "num_atoms": len(s)}
+    emit(args, payload, f"wrote {args.output}: {s.name} turned {args.angle:g}° about bond {i}-{j}")
+    return 0

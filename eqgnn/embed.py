@@ -1,0 +1,69 @@
+"""Embeddings of structures by seeded, untrained models."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from eqgnn.config import ModelConfig
+from eqgnn.structure import Structure
+
+
+def describe_model(model, config: ModelConfig) -> dict:
+    """The config plus what the model chose itself (the hidden irreps)."""
+    out = config.to_dict()
+    irreps = getattr(model, "irreps_hidden", None)
+    if irreps is not None:
+        out["irreps_hidden"] = str(irreps)
+        out["dim"] = irreps.dim
+    return out
+
+
+def embed_many(
+    structures: Sequence[Structure],
+    config: ModelConfig,
+    seed: int = 0,
+    device: str | None = None,
+    dtype: str = "float32",
+) -> dict:
+    """Embeddings of ``structures`` by one model drawn from ``seed``.
+
+    Returns ``{"embeddings": [[...], ...], "model": {...}, "device", "dtype"}``.
+    """
+    import torch
+
+    from eqgnn.batch import collate, resolve_device, resolve_dtype
+    from eqgnn.models import build_model
+
+    dev = resolve_device(device)
+    model = build_model(config, seed=seed, dtype=resolve_dtype(dtype), device=dev)
+    batch = collate(structures, graph=config.graph, dtype=dtype, device=dev)
+    with torch.no_grad():
+        out = model(batch).embedding
+    return {
+        "embeddings": out.double().cpu().tolist(),
+        "model": describe_model(model, config),
+        "device": str(dev),
+        "dtype": dtype,
+    }
+
+
+def embed(
+    structure: Structure,
+    config: ModelConfig,
+    seed: int = 0,
+    device: str | None = None,
+    dtype: str = "float32",
+) -> dict:
+    """One structure's embedding: ``{"embedding": [...], "model", "device", "dtype"}``."""
+    result = embed_many([structure], config, seed, device, dtype)
+    result["embedding"] = result.pop("embeddings")[0]
+    return result
+
+
+def embedding_gap(a: Sequence[float], b: Sequence[float]) -> float:
+    """|e(G1) - e(G2)| / (|e(G1)| + |e(G2)|) (SCIENCE.md, "distinguished")."""
+    import numpy as np
+
+    ea, eb = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    denom = np.linalg.norm(ea) + np.linalg.norm(eb)
+    return float(np.linalg.norm(ea - eb) / denom) if denom > 0 else 0.0
