@@ -1,0 +1,32 @@
+"""Shared fixtures: small real molecules, built without the network."""
+
+from __future__ import annotations
+
+import pytest
+
+from eqgnn.structure import Structure, make_structure
+
+
+def g2(name: str) -> Structure:
+    from ase.build import molecule
+
+    atoms = molecule(name)
+    return make_structure(atoms.numbers, atoms.positions, name=name, source=f"g2:{name}")
+
+
+def smiles(text: str) -> Structure:
+    from eqgnn.io import load_structure
+
+    return load_structure(f"smiles:{text}")
+
+
+@pytest.fixture(scope="session")
+def butane() -> Structure:
+    """trans-Butane (anti) from ASE's G2 set."""
+    return g2("trans-butane")
+
+
+@pytest.fixture(scope="session")
+def alanine() -> Structure:
+    """L-alanine: one stereocentre, so its mirror image is not congruent."""
+    return smiles("N[C@@H](C)C(=O)O")

@@ -1,0 +1,68 @@
+"""The k-hop invariant GNN: invariant by construction, blind where the Theorem says."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from eqgnn.batch import collate
+from eqgnn.config import config_from_options
+from eqgnn.embed import embedding_gap
+from eqgnn.models import build_model
+from eqgnn.transforms import reflect
+from tests.equivariance import assert_invariant
+
+NOISE = 1e-12  # float64 embedding gap of a model that cannot see a difference
+
+
+def gap(model, a, b) -> float:
+    with torch.no_grad():
+        ea = model(collate([a], graph=None, dtype=torch.float64)).embedding[0]
+        eb = model(collate([b], graph=None, dtype=torch.float64)).embedding[0]
+    return embedding_gap(ea.tolist(), eb.tolist())
+
+
+def khop(**options):
+    return build_model(config_from_options(model="khop", width=16, **options),
+                       seed=0, dtype=torch.float64)
+
+
+@pytest.mark.parametrize("body_order", [2, 3])
+@pytest.mark.parametrize("hops", [1, 2])
+def test_khop_embedding_is_o3_and_permutation_invariant(butane, alanine, hops, body_order):
+    assert_invariant(khop(hops=hops, body_order=body_order), [butane, alanine])
+
+
+def test_khop_embedding_is_invariant_in_float32(butane, alanine):
+    model = khop(hops=2).to(torch.float32)
+    assert_invariant(model, [butane, alanine], dtype=torch.float32)
+
+
+def test_so3_khop_is_rotation_invariant(butane, alanine):
+    assert_invariant(khop(hops=2, group="SO3"), [butane, alanine],
+                     kinds=("rotate", "translate", "permute"))
+
+
+def test_so3_khop_with_body_order_3_sees_mirror_images(alanine):
+    # The signed volumes of neighbour triples are pseudoscalars (SCIENCE.md).
+    assert gap(khop(group="SO3", body_order=3), alanine, reflect(alanine)) > 1e-6
+
+
+@pytest.mark.parametrize("body_order", [2, 3])
+def test_o3_khop_is_blind_to_mirror_images(alanine, body_order):
+    assert gap(khop(group="O3", body_order=body_order), alanine, reflect(alanine)) < NOISE
+
+
+def test_so3_khop_with_body_order_2_is_blind_to_mirror_images(alanine):
+    # Distances carry no handedness: body order 2 is the same under O3 and SO3.
+    assert gap(khop(group="SO3", body_order=2), alanine, reflect(alanine)) < NOISE
+
+
+def test_khop_forward_and_backward_run_on_a_batch(butane, alanine):
+    model = khop(hops=2, group="SO3").to(torch.float32)
+    batch = collate([butane, alanine, butane], graph="radius:4")
+    out = model(batch)
+    assert out.embedding.shape == (3, 16)
+    assert out.node_features.shape == (len(butane) * 2 + len(alanine), 16)
+    out.embedding.sum().backward()
+    assert all(p.grad is not None for p in model.parameters() if p.requires_grad)
