@@ -1,0 +1,77 @@
+"""From a user's spec (a path, ``g2:NAME``, ``qm9:N``, ``smiles:S``) to a Structure."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path, PurePath
+
+from eqgnn.errors import InputError
+from eqgnn.io._files import read_file
+from eqgnn.io._formats import format_for
+from eqgnn.io._json_graph import parse_json_graph
+from eqgnn.io._named import load_g2, load_smiles
+from eqgnn.io._qm9 import load_qm9, parse_index
+from eqgnn.structure import Structure
+
+
+def load_structure(spec: str) -> Structure:
+    """Load the structure ``spec`` names, validated; the one entry point for every source.
+
+    Forms: ``PATH`` or ``PATH@N`` (frame N, 0-based, of a multi-frame file;
+    format from the extension through the format table, never from the
+    content), ``g2:NAME`` (ASE's G2 set), ``qm9:N`` (QM9 index 1..133885),
+    ``smiles:S`` (RDKit conformer). The CLI and the pages pass user text
+    straight here, so any problem is an :class:`InputError` with a one-line
+    message naming ``spec``.
+    """
+    if not isinstance(spec, str) or not spec.strip():
+        raise InputError("empty structure spec: give a file path, g2:NAME, qm9:N or smiles:S")
+    spec = spec.strip()
+    scheme, sep, rest = spec.partition(":")
+    scheme = scheme.lower()
+    if sep and scheme == "g2":
+        return load_g2(rest, spec)
+    if sep and scheme == "qm9":
+        return load_qm9(parse_index(rest, spec), spec)
+    if sep and scheme == "smiles":
+        return load_smiles(rest, spec)
+    path, frame = _split_frame(spec)
+    return read_file(path, frame, spec)
+
+
+def load_upload(filename: str, data: bytes) -> Structure:
+    """Load a file the dashboard's uploader received, by its name's extension.
+
+    The same format table decides as for paths. ASE's readers want a path,
+    so the bytes go through a temporary file with the same extension.
+    """
+    fmt = format_for(filename, filename)
+    stem = PurePath(filename).stem
+    if fmt.reader == "json":
+        return parse_json_graph(data, stem, filename)
+    fd, tmp = tempfile.mkstemp(suffix=PurePath(filename).suffix.lower())
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        return read_file(tmp, 0, filename, stem)
+    finally:
+        os.unlink(tmp)
+
+
+def _split_frame(spec: str) -> tuple[str, int]:
+    """``PATH@N`` into (PATH, N); a path that exists as given is taken whole."""
+    path, at, frame = spec.rpartition("@")
+    if not at or "/" in frame or os.sep in frame or _exists(spec):
+        return spec, 0
+    if not frame.isdigit():
+        raise InputError(f"{spec}: bad frame {frame!r} after '@' (want PATH@N, N = 0, 1, ...)")
+    return path, int(frame)
+
+
+def _exists(path: str) -> bool:
+    """``Path.exists`` that answers False for names the OS cannot even look up."""
+    try:
+        return Path(path).exists()
+    except (OSError, ValueError):  # name too long, embedded NUL byte
+        return False
