@@ -33,7 +33,12 @@ from eqgnn.nn.scatter import scatter_sum
 
 
 class KHopLayer(nn.Module):
-    """One message-passing round over k-hop local structures."""
+    """One message-passing round over k-hop local structures.
+
+    Geometry comes precomputed (it is the same in every layer): ``rbf_cj`` per
+    row of ``index.pairs``, ``rbf_jl`` per pair of rows, ``odd_vol`` input per
+    triple of rows.
+    """
 
     def __init__(self, width: int, num_basis: int, body_order: int, chiral: bool,
                  avg_neighbours: float):
@@ -48,8 +53,8 @@ class KHopLayer(nn.Module):
         if body_order == 3:
             self.pair_atom = nn.Linear(width, width)
             self.pair_radial = nn.Linear(num_basis, width)
-            self.phi3 = MLP([3 * width, width, width])
             self.pair_far = nn.Linear(num_basis, width)
+            self.phi3 = MLP([3 * width, width, width])
             inputs += 1
         if chiral:
             self.alt = nn.Linear(width, 3 * width)
@@ -57,39 +62,31 @@ class KHopLayer(nn.Module):
             inputs += 1
         self.update = MLP([inputs * width, width, width])
 
-    def forward(self, h, pos, rbf_of, index, n):
-        parts = [h]
+    def forward(self, h, index, geometry):
+        n = h.shape[0]
         c, j = index.pairs
-        d_cj = (pos[j] - pos[c]).norm(dim=-1)
-        m2 = self.phi2(torch.cat([h[j], rbf_of(d_cj)], dim=-1))
+        parts = [h]
+        m2 = self.phi2(torch.cat([h[j], geometry["rbf_cj"]], dim=-1))
         parts.append(scatter_sum(m2, c, n) * self.norm2)
         if self.body_order == 3:
-            c, j, l = index.pair_pairs
-            u_j = self._pair_atom(h, pos, c, j, rbf_of)
-            u_l = self._pair_atom(h, pos, c, l, rbf_of)
-            d_jl = (pos[l] - pos[j]).norm(dim=-1)
-            m3 = self.phi3(torch.cat([u_j + u_l, u_j * u_l, self.pair_far(rbf_of(d_jl))], -1))
-            parts.append(scatter_sum(m3, c, n) * self.norm3)
+            a, b = index.pair_pairs
+            u = self.pair_atom(h)[j] * self.pair_radial(geometry["rbf_cj"])
+            u_a, u_b = u[a], u[b]
+            far = self.pair_far(geometry["rbf_jl"])
+            m3 = self.phi3(torch.cat([u_a + u_b, u_a * u_b, far], dim=-1))
+            parts.append(scatter_sum(m3, c[a], n) * self.norm3)
         if self.chiral:
-            parts.append(scatter_sum(self._chiral(h, pos, index.triples), index.triples[0], n)
-                         * self.normv)
+            a, b, d = index.triples
+            s = geometry["asinh_vol"]
+            odd = self.odd(s) - self.odd(-s)
+            f, g, k = self.alt(h)[j].chunk(3, dim=-1)
+            # det [[f_a, f_b, f_d], [g_a, g_b, g_d], [k_a, k_b, k_d]] per channel:
+            # alternating in the three atoms, zero when two of them coincide.
+            alt = (f[a] * (g[b] * k[d] - k[b] * g[d])
+                   - f[b] * (g[a] * k[d] - k[a] * g[d])
+                   + f[d] * (g[a] * k[b] - k[a] * g[b]))
+            parts.append(scatter_sum(odd * alt, c[a], n) * self.normv)
         return h + self.update(torch.cat(parts, dim=-1))
-
-    def _pair_atom(self, h, pos, c, j, rbf_of):
-        d = (pos[j] - pos[c]).norm(dim=-1)
-        return self.pair_atom(h[j]) * self.pair_radial(rbf_of(d))
-
-    def _chiral(self, h, pos, triples):
-        c, j, l, m = triples
-        vol = torch.linalg.det(torch.stack([pos[j] - pos[c], pos[l] - pos[c], pos[m] - pos[c]], 1))
-        s = torch.asinh(vol)[:, None]
-        odd = self.odd(s) - self.odd(-s)
-        f, g, k = self.alt(h).chunk(3, dim=-1)
-        # det [[f_j, f_l, f_m], [g_j, g_l, g_m], [k_j, k_l, k_m]] per channel: alternating
-        alt = (f[j] * (g[l] * k[m] - k[l] * g[m])
-               - f[l] * (g[j] * k[m] - k[j] * g[m])
-               + f[m] * (g[j] * k[l] - k[j] * g[l]))
-        return odd * alt
 
 
 class KHopGNN(nn.Module):
@@ -125,10 +122,23 @@ class KHopGNN(nn.Module):
 
     def forward(self, batch: GraphBatch) -> ModelOutput:
         index = khop_index(batch, self.hops, self.body_order == 3, self.chiral)
-        n = batch.num_nodes
-        pos = batch.positions
-        h = self.embed(batch.numbers).to(pos.dtype)
+        h = self.embed(batch.numbers).to(batch.positions.dtype)
+        geometry = self._geometry(batch.positions, index)
         for layer in self.layers:
-            h = layer(h, pos, self.rbf, index, n)
+            h = layer(h, index, geometry)
         pooled = scatter_sum(h, batch.batch, batch.num_graphs)
         return ModelOutput(self.readout(pooled), h)
+
+    def _geometry(self, pos: torch.Tensor, index) -> dict[str, torch.Tensor]:
+        """The invariants every layer reads: distances, and signed volumes for SO3."""
+        c, j = index.pairs
+        rel = pos[j] - pos[c]
+        geometry = {"rbf_cj": self.rbf(rel.norm(dim=-1))}
+        if index.pair_pairs is not None:
+            a, b = index.pair_pairs
+            geometry["rbf_jl"] = self.rbf((rel[b] - rel[a]).norm(dim=-1))
+        if index.triples is not None:
+            a, b, d = index.triples
+            vol = torch.linalg.det(torch.stack([rel[a], rel[b], rel[d]], dim=1))
+            geometry["asinh_vol"] = torch.asinh(vol)[:, None]
+        return geometry

@@ -21,8 +21,9 @@ class KHopIndex:
     """Rows of (centre, neighbour, ...) for every centre's k-hop neighbourhood.
 
     ``pairs`` (2, P): centre c and j in N_c^k, j != c.
-    ``pair_pairs`` (3, Q): c and unordered j < l, both in N_c^k, both != c.
-    ``triples`` (4, T): c and unordered j < l < m (only when asked for).
+    ``pair_pairs`` (2, Q): unordered pairs of rows of ``pairs`` with the same
+    centre (j < l), so per-(c, j) quantities are computed once and gathered.
+    ``triples`` (3, T): unordered triples of such rows (only when asked for).
     """
 
     pairs: torch.Tensor
@@ -47,22 +48,21 @@ def _neighbourhoods(batch: GraphBatch, hops: int) -> list[np.ndarray]:
     return out
 
 
-def _combinations(hood_sizes: np.ndarray, hoods: list[np.ndarray], r: int) -> np.ndarray:
-    """All centre-prefixed r-subsets (sorted) of each neighbourhood, stacked."""
+def _combinations(hood_sizes: np.ndarray, r: int) -> np.ndarray:
+    """All r-subsets of each centre's rows of ``pairs`` (rows j < l < ...), stacked."""
     rows = []
     cache: dict[int, np.ndarray] = {}
-    for c, (size, hood) in enumerate(zip(hood_sizes, hoods)):
+    starts = np.concatenate([[0], np.cumsum(hood_sizes)[:-1]])
+    for start, size in zip(starts, hood_sizes):
         if size < r:
             continue
         if size not in cache:
             grids = np.stack(np.meshgrid(*[np.arange(size)] * r, indexing="ij"), -1)
             combos = grids.reshape(-1, r)
-            keep = np.all(np.diff(combos, axis=1) > 0, axis=1)
-            cache[size] = combos[keep]
-        local = cache[size]
-        rows.append(np.concatenate([np.full((len(local), 1), c), hood[local]], axis=1))
+            cache[size] = combos[np.all(np.diff(combos, axis=1) > 0, axis=1)]
+        rows.append(start + cache[size])
     if not rows:
-        return np.zeros((r + 1, 0), dtype=np.int64)
+        return np.zeros((r, 0), dtype=np.int64)
     return np.concatenate(rows).T.astype(np.int64)
 
 
@@ -85,8 +85,8 @@ def khop_index(
 
     index = KHopIndex(
         pairs=tensor(np.stack([centres, flat]).astype(np.int64)),
-        pair_pairs=tensor(_combinations(sizes, hoods, 2)) if with_pairs else None,
-        triples=tensor(_combinations(sizes, hoods, 3)) if with_triples else None,
+        pair_pairs=tensor(_combinations(sizes, 2)) if with_pairs else None,
+        triples=tensor(_combinations(sizes, 3)) if with_triples else None,
     )
     cache[key] = index
     return index
