@@ -10,9 +10,10 @@ from eqgnn.io._files import write_structure
 from eqgnn.io._formats import readable_extensions
 from eqgnn.io._load import load_structure, load_upload
 from eqgnn.io._named import g2_names
-from eqgnn.io._qm9 import qm9_subset
+from eqgnn.io._qm9 import QM9_SIZE, qm9_subset
 
 __all__ = [
+    "QM9_SIZE",
     "g2_names",
     "load_structure",
     "load_upload",

@@ -1,0 +1,239 @@
+"""What the explorer draws: a structure, its graph's edges and one k-hop neighbourhood.
+
+The k-hop neighbourhood N_i^k (SCIENCE.md, "Objects") is the part of the
+molecule a k-hop invariant GNN sees from atom i, so the views emphasise it:
+its atoms in element colours and larger, the rest faded, the centre i marked.
+Two renderers share one colour table (Jmol's, from ASE): 3Dmol.js HTML (WebGL,
+served from ``static/`` so no internet is needed) and a plotly figure, the
+fallback when 3Dmol.js was not installed. No streamlit here: pages only draw these results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import py3Dmol
+
+from eqgnn.errors import InputError
+from eqgnn.graph import bridges, build_edges, side_of_bond
+from eqgnn.structure import Structure
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+THREEDMOL_FILE = PROJECT_ROOT / "static" / "3Dmol-min.js"
+THREEDMOL_URL = "/app/static/3Dmol-min.js"  # where Streamlit's static serving puts it
+FADE = 0.7  # how far an atom outside the neighbourhood is blended towards white
+CENTRE_COLOUR = "#ff9f1c"
+DENSE_EDGES_PER_ATOM = 2  # above this (radius, full graphs) sticks get thin to keep atoms visible
+
+# 3Dmol hover labels: plain JS that 3Dmol evals (py3Dmol passes callbacks as text).
+_HOVER_JS = """function(atom, viewer) {
+  if (!atom.label) {
+    atom.label = viewer.addLabel(atom.serial + ": " + atom.elem,
+      {position: atom, backgroundColor: "black", backgroundOpacity: 0.7,
+       fontColor: "white", fontSize: 12});
+  }
+}"""
+_UNHOVER_JS = """function(atom, viewer) {
+  if (atom.label) { viewer.removeLabel(atom.label); delete atom.label; }
+}"""
+
+
+def threedmol_available() -> bool:
+    """Whether ``setup.sh`` installed 3Dmol.js; without it pages use :func:`view_figure`."""
+    return THREEDMOL_FILE.is_file()
+
+
+def element_colours(numbers: np.ndarray) -> np.ndarray:
+    """Jmol (CPK-like) RGB colours in [0, 1], (n, 3), from ``ase.data.colors``."""
+    from ase.data.colors import jmol_colors
+
+    return jmol_colors[np.asarray(numbers)]
+
+
+def _hex(rgb: np.ndarray) -> str:
+    r, g, b = (int(round(255 * c)) for c in rgb)
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def _atom_colours(structure: Structure, highlight: set[int]) -> list[str]:
+    """Element colours for the neighbourhood, faded ones (towards white) for the rest."""
+    rgb = element_colours(structure.numbers)
+    faded = rgb + FADE * (1.0 - rgb)
+    return [_hex(rgb[i] if i in highlight else faded[i]) for i in range(len(structure))]
+
+
+def _highlight_set(structure: Structure, highlight: Sequence[int], centre: int | None) -> set[int]:
+    """The emphasised atoms; nothing highlighted means the whole molecule is."""
+    chosen = {int(i) for i in highlight}
+    if centre is not None:
+        chosen.add(int(centre))
+    return chosen or set(range(len(structure)))
+
+
+def view_html(
+    structure: Structure,
+    edges: np.ndarray,
+    highlight: Sequence[int] = (),
+    centre: int | None = None,
+    js_url: str = THREEDMOL_URL,
+    width: int | str = "100%",
+    height: int | str = 520,
+) -> str:
+    """Self-contained 3Dmol.js HTML of ``structure`` with exactly ``edges`` as sticks.
+
+    The edges are the graph rule's, not 3Dmol's own bond guess, so a radius
+    graph shows its long edges. 3Dmol allows one opacity per model, so the
+    whole graph is drawn thin and translucent and ``highlight`` (e.g. N_i^k)
+    again, opaque and thicker, as a second model. ``centre`` gets a halo and
+    a label; hovering an atom shows "index: element". Dense graphs get
+    thin sticks.
+    """
+    keep = _highlight_set(structure, highlight, centre)
+    neighbours: list[list[int]] = [[] for _ in range(len(structure))]
+    for i, j in np.asarray(edges, dtype=np.int64).reshape(-1, 2):
+        neighbours[i].append(int(j))
+        neighbours[j].append(int(i))
+    colours = [int(_hex(rgb)[1:], 16) for rgb in element_colours(structure.numbers)]
+    atoms = [
+        # 3Dmol renumbers `index` within a model and drops bonds leaving it;
+        # `serial` keeps our index for the labels.
+        {"elem": symbol, "x": float(x), "y": float(y), "z": float(z), "color": colours[i],
+         "index": i, "serial": i, "bonds": neighbours[i]}
+        for i, (symbol, (x, y, z)) in enumerate(zip(structure.symbols, structure.positions))
+    ]
+    stick = 0.15 if len(edges) <= DENSE_EDGES_PER_ATOM * len(structure) else 0.06
+    view = py3Dmol.view(width=width, height=height, js=js_url)
+    if len(keep) < len(structure):
+        view.addModel()
+        view.getModel().addAtoms(atoms)
+        view.setStyle({"model": -1}, {"stick": {"radius": stick / 2, "opacity": 0.3},
+                                      "sphere": {"scale": 0.15, "opacity": 0.3}})
+    view.addModel()
+    view.getModel().addAtoms([atoms[i] for i in sorted(keep)])
+    view.setStyle({"model": -1}, {"stick": {"radius": stick}, "sphere": {"scale": 0.3}})
+    if centre is not None:
+        x, y, z = (float(c) for c in structure.positions[centre])
+        view.addSphere({"center": {"x": x, "y": y, "z": z}, "radius": 0.7,
+                        "color": CENTRE_COLOUR, "opacity": 0.45})
+        view.addLabel(f"{centre}: {structure.symbols[centre]}",
+                      {"position": {"x": x, "y": y, "z": z}, "backgroundColor": CENTRE_COLOUR,
+                       "fontColor": "black", "fontSize": 13})
+    view.setHoverable({}, True, _HOVER_JS, _UNHOVER_JS)
+    view.zoomTo()
+    return view._make_html()  # py3Dmol's only HTML-string API outside IPython
+
+
+def view_figure(
+    structure: Structure,
+    edges: np.ndarray,
+    highlight: Sequence[int] = (),
+    centre: int | None = None,
+) -> go.Figure:
+    """The same picture as :func:`view_html` with plotly, for installs without 3Dmol.js.
+
+    Scatter3d opacity is per trace, so the neighbourhood and the rest are
+    separate traces (atoms and edges each); the scene keeps equal aspect.
+    """
+    import plotly.graph_objects as go
+    from ase.data import covalent_radii
+
+    keep = _highlight_set(structure, highlight, centre)
+    pos = structure.positions
+    colours = _atom_colours(structure, keep)
+    labels = [f"{i}: {s}" for i, s in enumerate(structure.symbols)]
+    size = 14 + 24 * covalent_radii[structure.numbers]
+    traces = []
+    edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
+    inside = np.array([i in keep and j in keep for i, j in edges], dtype=bool)
+    for mask, colour, width in ((~inside, "#d0d0d0", 2), (inside, "#555555", 5)):
+        if mask.any():
+            ends = pos[edges[mask]]  # (m, 2, 3)
+            xyz = np.concatenate([ends, np.full((len(ends), 1, 3), np.nan)], axis=1).reshape(-1, 3)
+            traces.append(go.Scatter3d(
+                x=xyz[:, 0], y=xyz[:, 1], z=xyz[:, 2], mode="lines",
+                line={"color": colour, "width": width}, hoverinfo="skip",
+            ))
+    for chosen, scale, opacity in ((False, 0.6, 0.5), (True, 1.0, 1.0)):
+        idx = [i for i in range(len(structure)) if (i in keep) == chosen]
+        if idx:
+            traces.append(go.Scatter3d(
+                x=pos[idx, 0], y=pos[idx, 1], z=pos[idx, 2], mode="markers",
+                marker={"size": size[idx] * scale, "color": [colours[i] for i in idx],
+                        "opacity": opacity, "line": {"color": "#333333", "width": 1}},
+                text=[labels[i] for i in idx], hoverinfo="text",
+            ))
+    if centre is not None:
+        traces.append(go.Scatter3d(
+            x=[pos[centre, 0]], y=[pos[centre, 1]], z=[pos[centre, 2]],
+            mode="markers+text", text=[labels[centre]], textposition="top center",
+            marker={"size": size[centre] * 1.6, "color": CENTRE_COLOUR, "opacity": 0.4},
+            hoverinfo="text",
+        ))
+    hidden = {"visible": False}
+    fig = go.Figure(traces)
+    fig.update_layout(
+        showlegend=False, height=520, margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        scene={"aspectmode": "data", "xaxis": hidden, "yaxis": hidden, "zaxis": hidden},
+    )
+    return fig
+
+
+def neighbourhood_rows(
+    structure: Structure, edges: np.ndarray, centre: int, hops: int
+) -> list[dict]:
+    """N_centre^hops as table rows: index, element, hop distance, distance in Å.
+
+    These are the atoms whose geometry a ``hops``-hop invariant GNN sees from
+    ``centre`` (SCIENCE.md, Claim 1), nearest in the graph first.
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import shortest_path
+
+    n = len(structure)
+    if not 0 <= centre < n:
+        raise InputError(f"atom {centre} is out of range (atoms are 0..{n - 1})")
+    if hops < 1:
+        raise InputError(f"hops must be >= 1, got {hops}")
+    e = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
+    graph = coo_matrix((np.ones(len(e)), (e[:, 0], e[:, 1])), shape=(n, n))
+    hop = shortest_path(graph, directed=False, unweighted=True, indices=centre)
+    inside = np.nonzero(hop <= hops)[0]
+    dist = np.linalg.norm(structure.positions[inside] - structure.positions[centre], axis=1)
+    rows = [
+        {"atom": int(i), "element": structure.symbols[i], "hops": int(hop[i]),
+         "distance (Å)": round(float(d), 3)}
+        for i, d in zip(inside, dist)
+    ]
+    return sorted(rows, key=lambda r: (r["hops"], r["distance (Å)"], r["atom"]))
+
+
+def bridge_rows(structure: Structure, min_side: int = 2) -> list[dict]:
+    """The bond graph's bridges (non-ring bonds) that a torsion can turn.
+
+    Turning one side of a bridge about its axis makes a torsion twin
+    (SCIENCE.md, Claim 1); the smaller side is the one worth turning. A bridge
+    with fewer than ``min_side`` atoms on a side is left out: a terminal bond's
+    lone atom sits on the axis, so turning it moves nothing. The bond graph is
+    the structure's explicit edges when it has them.
+    """
+    edges = build_edges(structure, None)
+    n = len(structure)
+    symbols = structure.symbols
+    rows = []
+    for i, j in bridges(n, edges):
+        turned = len(side_of_bond(n, edges, int(i), int(j)))
+        if min(turned, n - turned) < min_side:
+            continue
+        length = np.linalg.norm(structure.positions[i] - structure.positions[j])
+        rows.append({
+            "bond": f"{i}-{j}", "elements": f"{symbols[i]}-{symbols[j]}",
+            "length (Å)": round(float(length), 3),
+            "atoms on the smaller side": min(turned, n - turned),
+        })
+    return rows

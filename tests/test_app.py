@@ -1,0 +1,141 @@
+"""The dashboard's home and Explorer pages run, draw, keep their state in the URL,
+and answer bad input with an error box instead of a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from eqgnn import view
+from eqgnn.graph import build_edges, khop_neighbourhoods
+
+ROOT = Path(__file__).resolve().parent.parent
+EXPLORER = ROOT / "pages" / "explorer.py"
+TIMEOUT = 60
+
+
+def explorer(**params: str) -> AppTest:
+    """The Explorer opened at ``/explorer?key=value...`` and run once."""
+    at = AppTest.from_file(str(EXPLORER), default_timeout=TIMEOUT)
+    at.query_params.update(params)
+    return at.run()
+
+
+def shows_3d_view(at: AppTest) -> bool:
+    return bool(at.get("iframe") or at.get("plotly_chart"))
+
+
+def test_home_page_runs_and_links_to_the_explorer():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert at.get("page_link")
+    assert "Compute device" in at.caption[0].value
+
+
+def test_explorer_defaults_show_butane_its_graph_and_a_neighbourhood():
+    at = explorer()
+    assert not at.exception and not at.error
+    assert shows_3d_view(at)
+    table = at.dataframe[0].value
+    assert table["atom"].iloc[0] == 0 and table["hops"].iloc[0] == 0
+    assert at.query_params == {"mol": "g2:trans-butane", "graph": "bonds", "atom": "0", "hops": "1"}
+
+
+def test_a_link_reproduces_the_view():
+    at = explorer(mol="smiles:CCO", graph="radius:5", atom="1", hops="2")
+    assert not at.exception and not at.error
+    assert at.radio(key="source").value == "smiles"
+    assert at.text_input(key="smiles").value == "CCO"
+    assert at.selectbox(key="graph").value == "radius"
+    assert at.slider(key="radius").value == 5.0
+    assert at.selectbox(key="atom").value == 1
+    assert at.slider(key="hops").value == 2
+    table = at.dataframe[0].value
+    assert table["atom"].iloc[0] == 1
+    # ethanol is 9 atoms, all within 5 Å of each other: every atom is one hop away
+    assert len(table) == 9 and set(table["hops"]) == {0, 1}
+    assert at.query_params["graph"] == "radius:5"
+
+
+def test_changing_widgets_updates_the_url():
+    at = explorer()
+    at.selectbox(key="g2").set_value("CH3CH2OH").run()
+    at.selectbox(key="graph").set_value("knn").run()
+    at.selectbox(key="atom").set_value(2).run()
+    at.slider(key="hops").set_value(3).run()
+    assert not at.exception and not at.error
+    assert at.query_params == {"mol": "g2:CH3CH2OH", "graph": "knn:4", "atom": "2", "hops": "3"}
+    assert at.dataframe[0].value["atom"].iloc[0] == 2
+
+
+def test_qm9_index_loads():
+    at = explorer(mol="qm9:1", graph="full")
+    assert not at.exception and not at.error
+    assert at.number_input(key="qm9").value == 1
+    assert shows_3d_view(at)
+
+
+def test_invalid_smiles_shows_an_error_and_keeps_the_page_usable():
+    at = explorer(mol="smiles:C1CC((")
+    assert not at.exception
+    assert "invalid SMILES" in at.error[0].value
+    at.text_input(key="smiles").input("c1ccccc1O").run()
+    assert not at.exception and not at.error
+    assert at.query_params["mol"] == "smiles:c1ccccc1O"
+
+
+def test_bad_links_fall_back_instead_of_failing():
+    at = explorer(mol="file:/etc/passwd", graph="radius:-1", atom="999", hops="9")
+    assert not at.exception and not at.error
+    assert len(at.warning) == 2
+    assert at.query_params["mol"] == "g2:trans-butane"
+    assert at.query_params["graph"] == "bonds"
+    assert at.query_params["atom"] == "13" and at.query_params["hops"] == "4"
+
+
+def test_uploads_load_and_bad_files_are_reported():
+    at = explorer(mol="upload:")
+    assert at.info and not at.exception
+    xyz = b"3\nwater\nO 0 0 0.119\nH 0 0.763 -0.477\nH 0 -0.763 -0.477\n"
+    at.file_uploader(key="upload").set_value(("water.xyz", xyz, "chemical/x-xyz")).run()
+    assert not at.exception and not at.error
+    assert at.query_params["mol"] == "upload:water.xyz"
+    assert len(at.dataframe[0].value) == 3
+    at.file_uploader(key="upload").set_value(("broken.xyz", b"not a molecule", "text/plain")).run()
+    assert not at.exception
+    assert at.error
+
+
+def test_without_3dmol_the_plotly_view_draws(monkeypatch):
+    monkeypatch.setattr(view, "threedmol_available", lambda: False)
+    at = explorer(mol="g2:H2O")
+    assert not at.exception
+    assert at.get("plotly_chart") and not at.get("iframe")
+
+
+@pytest.mark.parametrize("rule", ["bonds", "radius:3"])
+def test_neighbourhood_table_is_the_khop_neighbourhood(butane, rule):
+    edges = build_edges(butane, rule)
+    for hops in (1, 2, 3):
+        expected = khop_neighbourhoods(len(butane), edges, hops)
+        for centre in range(len(butane)):
+            rows = view.neighbourhood_rows(butane, edges, centre, hops)
+            assert sorted(r["atom"] for r in rows) == expected[centre].tolist()
+
+
+def test_views_draw_the_rules_edges_and_the_highlight(butane):
+    edges = build_edges(butane, "radius:3")
+    html = view.view_html(butane, edges, highlight=[0, 1], centre=0, js_url="/x/3Dmol.js")
+    assert "/x/3Dmol.js" in html and html.count("addAtoms") == 2
+    fig = view.view_figure(butane, edges, highlight=[0, 1], centre=0)
+    lines = [t for t in fig.data if t.mode == "lines"]
+    assert sum(np.isfinite(np.asarray(t.x, dtype=float)).sum() for t in lines) == 2 * len(edges)
+    assert fig.layout.scene.aspectmode == "data"
+
+
+def test_torsion_bridges_leave_out_terminal_bonds(butane):
+    bonds = {row["bond"] for row in view.bridge_rows(butane)}
+    assert bonds == {"0-1", "1-2", "2-3"}  # the C-C bonds; no C-H
