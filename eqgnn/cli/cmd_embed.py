@@ -20,13 +20,17 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from eqgnn.embed import embed
+    from eqgnn.io import load_structure
+    from eqgnn.progress import steps
 
     config = model_config(args)
-    from eqgnn.io import load_structure
+    with steps(2, "embed") as bar:
+        structure = load_structure(args.structure)
+        bar.step("structure loaded; loading torch")
+        from eqgnn.embed import embed
 
-    structure = load_structure(args.structure)
-    result = embed(structure, config, seed=args.seed, device=args.device, dtype=args.dtype)
+        result = embed(structure, config, seed=args.seed, device=args.device, dtype=args.dtype)
+        bar.step("done")
     values = ", ".join(f"{v:+.6f}" for v in result["embedding"][:8])
     more = " …" if len(result["embedding"]) > 8 else ""
     human = (
