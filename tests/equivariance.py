@@ -68,6 +68,22 @@ def assert_invariant(
         assert err < TOLERANCE[dtype], f"not invariant under {kind}: relative error {err:.2e}"
 
 
+def wigner_d(irreps, matrix: np.ndarray, dtype: torch.dtype) -> torch.Tensor:
+    """e3nn's D(R) of ``irreps``, computed in ``dtype``.
+
+    e3nn builds D from its generators in torch's default dtype; in float32
+    that is only good to ~1e-7, too coarse for a float64 check.
+    """
+    from e3nn import o3
+
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(dtype)
+    try:
+        return o3.Irreps(irreps).D_from_matrix(torch.as_tensor(matrix, dtype=dtype))
+    finally:
+        torch.set_default_dtype(previous)
+
+
 def assert_equivariant(
     model: torch.nn.Module,
     structures: Sequence[Structure],
@@ -76,26 +92,22 @@ def assert_equivariant(
     dtype: torch.dtype = torch.float64,
     seed: int = 0,
     reflect_too: bool = True,
+    output: str = "node_features",
 ) -> None:
-    """Node features transform with e3nn's D-matrices of ``irreps``.
+    """``output`` (node features or the embedding) transforms with D of ``irreps``.
 
     Under a rotation R, features f(RX) = D(R) f(X); under the inversion,
     parity-odd irreps change sign (``reflect_too``).
     """
-    from e3nn import o3
-
     rng = np.random.default_rng(seed)
-    irreps = o3.Irreps(irreps)
-    ref = _embed(model, structures, graph, dtype).node_features
-    assert ref.abs().max() > 0, "node features are identically zero"
+    ref = getattr(_embed(model, structures, graph, dtype), output)
+    assert ref.abs().max() > 0, f"{output} is identically zero: the check would be empty"
     rot = random_rotation(rng)
-    got = _embed(model, [rotate(s, rot) for s in structures], graph, dtype).node_features
-    d = irreps.D_from_matrix(torch.as_tensor(rot, dtype=dtype))
-    err = _close(ref @ d.T, got, dtype)
-    assert err < TOLERANCE[dtype], f"node features not equivariant: relative error {err:.2e}"
-    if reflect_too:
-        inv = [s.with_positions(-s.positions) for s in structures]
-        got = _embed(model, inv, graph, dtype).node_features
-        d = irreps.D_from_matrix(-torch.eye(3, dtype=dtype))
-        err = _close(ref @ d.T, got, dtype)
-        assert err < TOLERANCE[dtype], f"node features wrong under inversion: {err:.2e}"
+    moved = [rotate(s, rot) for s in structures]
+    inverted = [s.with_positions(-s.positions) for s in structures]
+    checks = [("rotation", moved, rot)] + ([("inversion", inverted, -np.eye(3))]
+                                           if reflect_too else [])
+    for name, inputs, matrix in checks:
+        got = getattr(_embed(model, inputs, graph, dtype), output)
+        err = _close(ref @ wigner_d(irreps, matrix, dtype).T, got, dtype)
+        assert err < TOLERANCE[dtype], f"{output} not equivariant under {name}: {err:.2e}"
