@@ -35,9 +35,13 @@ from eqgnn.nn.scatter import scatter_sum
 class KHopLayer(nn.Module):
     """One message-passing round over k-hop local structures.
 
-    Geometry comes precomputed (it is the same in every layer): ``rbf_cj`` per
-    row of ``index.pairs``, ``rbf_jl`` per pair of rows, ``odd_vol`` input per
-    triple of rows.
+    Each message function is a one-hidden-layer MLP whose output layer is
+    applied after the sum over the neighbourhood (a linear map commutes with
+    the sum), and whose input layer is split by argument, so per-atom terms are
+    computed once per atom and only what truly depends on a pair or a pair of
+    pairs is computed per row. Geometry comes precomputed (it is the same in
+    every layer): ``rbf_cj`` per row of ``index.pairs``, ``rbf_jl`` per pair of
+    rows, ``asinh_vol`` per triple of rows.
     """
 
     def __init__(self, width: int, num_basis: int, body_order: int, chiral: bool,
@@ -48,13 +52,20 @@ class KHopLayer(nn.Module):
         self.norm2 = inverse_sqrt(avg_neighbours)
         self.norm3 = inverse_sqrt(avg_neighbours * (avg_neighbours - 1) / 2)
         self.normv = inverse_sqrt(avg_neighbours ** 3 / 6)
-        self.phi2 = MLP([width + num_basis, width, width])
+        # phi2(h_j, d_cj) = out2(silu(atom2 h_j + radial2 rbf(d_cj)))
+        self.atom2 = nn.Linear(width, width)
+        self.radial2 = nn.Linear(num_basis, width, bias=False)
+        self.out2 = nn.Linear(width, width)
         inputs = 2
         if body_order == 3:
+            # u_cj = pair_atom(h_j) * pair_radial(rbf(d_cj)); symmetric in j, l:
+            # phi3 = out3(silu(sum3(u_cj + u_cl) + prod3(u_cj * u_cl) + far3 rbf(d_jl)))
             self.pair_atom = nn.Linear(width, width)
             self.pair_radial = nn.Linear(num_basis, width)
-            self.pair_far = nn.Linear(num_basis, width)
-            self.phi3 = MLP([3 * width, width, width])
+            self.sum3 = nn.Linear(width, width)
+            self.prod3 = nn.Linear(width, width, bias=False)
+            self.far3 = nn.Linear(num_basis, width, bias=False)
+            self.out3 = nn.Linear(width, width)
             inputs += 1
         if chiral:
             self.alt = nn.Linear(width, 3 * width)
@@ -66,20 +77,26 @@ class KHopLayer(nn.Module):
         n = h.shape[0]
         c, j = index.pairs
         parts = [h]
-        m2 = self.phi2(torch.cat([h[j], geometry["rbf_cj"]], dim=-1))
-        parts.append(scatter_sum(m2, c, n) * self.norm2)
+        hidden2 = nn.functional.silu(
+            self.atom2(h).index_select(0, j) + self.radial2(geometry["rbf_cj"])
+        )
+        parts.append(self._sum_then_out(self.out2, hidden2, c, n, self.norm2))
         if self.body_order == 3:
             a, b = index.pair_pairs
-            u = self.pair_atom(h)[j] * self.pair_radial(geometry["rbf_cj"])
-            u_a, u_b = u[a], u[b]
-            far = self.pair_far(geometry["rbf_jl"])
-            m3 = self.phi3(torch.cat([u_a + u_b, u_a * u_b, far], dim=-1))
-            parts.append(scatter_sum(m3, c[a], n) * self.norm3)
+            u = self.pair_atom(h).index_select(0, j) * self.pair_radial(geometry["rbf_cj"])
+            s = self.sum3(u)
+            u_a, u_b = u.index_select(0, a), u.index_select(0, b)
+            hidden3 = nn.functional.silu(
+                s.index_select(0, a) + s.index_select(0, b) + self.prod3(u_a * u_b)
+                + self.far3(geometry["rbf_jl"])
+            )
+            centre = c.index_select(0, a)
+            parts.append(self._sum_then_out(self.out3, hidden3, centre, n, self.norm3))
         if self.chiral:
             a, b, d = index.triples
-            s = geometry["asinh_vol"]
-            odd = self.odd(s) - self.odd(-s)
-            f, g, k = self.alt(h)[j].chunk(3, dim=-1)
+            v = geometry["asinh_vol"]
+            odd = self.odd(v) - self.odd(-v)
+            f, g, k = self.alt(h).index_select(0, j).chunk(3, dim=-1)
             # det [[f_a, f_b, f_d], [g_a, g_b, g_d], [k_a, k_b, k_d]] per channel:
             # alternating in the three atoms, zero when two of them coincide.
             alt = (f[a] * (g[b] * k[d] - k[b] * g[d])
@@ -87,6 +104,13 @@ class KHopLayer(nn.Module):
                    + f[d] * (g[a] * k[b] - k[a] * g[b]))
             parts.append(scatter_sum(odd * alt, c[a], n) * self.normv)
         return h + self.update(torch.cat(parts, dim=-1))
+
+    @staticmethod
+    def _sum_then_out(out: nn.Linear, hidden, centre, n: int, norm: float):
+        """out applied to each row, summed per centre: W (sum hidden) + count * bias."""
+        total = scatter_sum(hidden, centre, n)
+        count = scatter_sum(torch.ones_like(centre, dtype=hidden.dtype), centre, n)[:, None]
+        return (nn.functional.linear(total, out.weight) + count * out.bias) * norm
 
 
 class KHopGNN(nn.Module):
