@@ -13,8 +13,13 @@ def describe_model(model, config: ModelConfig) -> dict:
     out = config.to_dict()
     irreps = getattr(model, "irreps_hidden", None)
     if irreps is not None:
+        from eqgnn.nn.irreps import describe_hidden_irreps
+
         out["irreps_hidden"] = str(irreps)
         out["dim"] = irreps.dim
+        out["irreps_choice"] = describe_hidden_irreps(
+            config.lmax, config.group, config.channels, config.dim, config.irreps_hidden
+        )
     return out
 
 

@@ -38,5 +38,7 @@ def run(args: argparse.Namespace) -> int:
         f"on {result['device']} ({result['dtype']})\n"
         f"embedding[{len(result['embedding'])}] = [{values}{more}]"
     )
+    if "irreps_choice" in result["model"]:
+        human += f"\nhidden irreps: {result['model']['irreps_choice']}"
     emit(args, result, human)
     return 0
