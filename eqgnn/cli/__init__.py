@@ -9,10 +9,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from eqgnn.cli import cmd_bench, cmd_embed, cmd_graph, cmd_info, cmd_twist
+from eqgnn.cli import cmd_bench, cmd_embed, cmd_graph, cmd_info, cmd_oracle, cmd_twist
 from eqgnn.errors import InputError
 
-COMMANDS = (cmd_info, cmd_embed, cmd_graph, cmd_twist, cmd_bench)
+COMMANDS = (cmd_info, cmd_embed, cmd_graph, cmd_twist, cmd_oracle, cmd_bench)
 
 
 class OneLineParser(argparse.ArgumentParser):

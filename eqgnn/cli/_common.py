@@ -64,3 +64,32 @@ def emit(args: argparse.Namespace, payload: dict, human: str) -> None:
         sys.stdout.write("\n")
     else:
         print(human)
+
+
+STRUCTURE_HELP = "file[@N] | g2:NAME | qm9:N | smiles:STRING | graph.json"
+
+
+def add_pair(parser: argparse.ArgumentParser) -> None:
+    """Two structures A B, or ``--case NAME`` from the gallery instead."""
+    parser.add_argument("a", nargs="?", metavar="A", help=STRUCTURE_HELP)
+    parser.add_argument("b", nargs="?", metavar="B", help=STRUCTURE_HELP)
+    parser.add_argument("--case", default=None, metavar="NAME",
+                        help="a gallery case instead of A B (python -m eqgnn cases lists them)")
+
+
+def load_pair(args: argparse.Namespace):
+    """(A, B, graph rule): the case's own rule unless ``--graph`` is given."""
+    from eqgnn.errors import InputError
+
+    if args.case is not None:
+        if args.a is not None:
+            raise InputError("give either two structures A B or --case NAME, not both")
+        from eqgnn.gallery import load_case
+
+        case = load_case(args.case)
+        return case.a, case.b, args.graph if args.graph is not None else case.graph
+    if args.a is None or args.b is None:
+        raise InputError("give two structures A B, or --case NAME")
+    from eqgnn.io import load_structure
+
+    return load_structure(args.a), load_structure(args.b), args.graph

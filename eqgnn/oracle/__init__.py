@@ -1,0 +1,11 @@
+"""The theory side of every verdict: exact, numpy/scipy only (no torch).
+
+- :func:`compare`: the k-hop invariant geometric WL test on a pair, with
+  congruence, ``min_hops``, the GWL bound and a witness matching;
+- :func:`min_hops`, :func:`congruent`;
+- the orientation test of SCIENCE.md, Claim 3.
+"""
+
+from eqgnn.oracle._compare import BODY_ORDERS, DEFAULT_TOL, compare, congruent, min_hops
+
+__all__ = ["BODY_ORDERS", "DEFAULT_TOL", "compare", "congruent", "min_hops"]

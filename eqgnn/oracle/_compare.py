@@ -1,0 +1,177 @@
+"""The theory verdict on a pair: k-hop indistinguishability, congruence, the GWL bound."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from eqgnn.errors import InputError
+from eqgnn.graph import build_edges, hop_distances, resolve_rule
+from eqgnn.oracle._clouds import structures_congruent
+from eqgnn.oracle._wl import WLResult, witness, wl_test
+from eqgnn.structure import Structure
+from eqgnn.transforms import dihedral
+
+BODY_ORDERS = ("2", "3", "full")
+DEFAULT_TOL = 1e-3  # Å
+
+
+def normalise_body_order(body_order: int | str) -> str:
+    text = str(body_order).lower()
+    if text not in BODY_ORDERS:
+        raise InputError(f"body order {body_order!r}: choose 2, 3 or full")
+    return text
+
+
+def _check(group: str, tol: float) -> None:
+    if group not in ("O3", "SO3"):
+        raise InputError(f"group {group!r}: choose O3 or SO3")
+    if not tol > 0:
+        raise InputError(f"tolerance must be > 0 Å, got {tol}")
+
+
+class PairGraphs:
+    """Two structures with their graphs and hop distances, computed once per pair."""
+
+    def __init__(self, a: Structure, b: Structure, graph: str | None = None):
+        self.a, self.b = a, b
+        self.rule_a, self.rule_b = resolve_rule(a, graph), resolve_rule(b, graph)
+        self.edges_a, self.edges_b = build_edges(a, self.rule_a), build_edges(b, self.rule_b)
+        self.hops_a = hop_distances(len(a), self.edges_a)
+        self.hops_b = hop_distances(len(b), self.edges_b)
+
+    @property
+    def diameter(self) -> int:
+        """The largest finite hop distance in either graph (at least 1)."""
+        return int(max(self.hops_a.max(), self.hops_b.max(), 1))
+
+    def test(self, hops: int, body_order: str, group: str, tol: float) -> WLResult:
+        if hops < 1:
+            raise InputError(f"hops must be >= 1, got {hops}")
+        return wl_test(
+            self.a.numbers, self.a.positions, _hoods(self.hops_a, hops),
+            self.b.numbers, self.b.positions, _hoods(self.hops_b, hops),
+            body_order, group, tol,
+        )
+
+    def min_hops(self, body_order: str, group: str, tol: float) -> int | None:
+        for k in range(1, self.diameter + 1):
+            if not self.test(k, body_order, group, tol).indistinguishable:
+                return k
+        return None
+
+
+def _hoods(dist: np.ndarray, hops: int) -> list[np.ndarray]:
+    return [np.nonzero((row >= 0) & (row <= hops))[0] for row in dist]
+
+
+def congruent(a: Structure, b: Structure, group: str = "O3", tol: float = DEFAULT_TOL) -> bool:
+    """Is B a permutation and a rigid motion of A (reflections allowed under O3)?
+
+    Compares labelled point sets; explicit edges are not compared (every gallery
+    graph's edges follow from its geometry or from one shared edge list).
+    """
+    _check(group, tol)
+    return structures_congruent(a.positions, a.numbers, b.positions, b.numbers, group, tol)
+
+
+def min_hops(
+    a: Structure,
+    b: Structure,
+    body_order: int | str = "full",
+    group: str = "O3",
+    graph: str | None = None,
+    tol: float = DEFAULT_TOL,
+) -> int | None:
+    """The fewest hops at which the k-hop test separates A and B (None: no hops do)."""
+    _check(group, tol)
+    return PairGraphs(a, b, graph).min_hops(normalise_body_order(body_order), group, tol)
+
+
+def compare(
+    a: Structure,
+    b: Structure,
+    hops: int = 1,
+    body_order: int | str = "full",
+    group: str = "O3",
+    graph: str | None = None,
+    tol: float = DEFAULT_TOL,
+) -> dict:
+    """The oracle's whole verdict on a pair, JSON-able (the ``oracle`` command's output).
+
+    ``gwl_min_layers`` is min_hops at body order full: the fewest layers any
+    equivariant GNN needs to separate a non-congruent pair (null if congruent).
+    """
+    _check(group, tol)
+    order = normalise_body_order(body_order)
+    pair = PairGraphs(a, b, graph)
+    result = pair.test(hops, order, group, tol)
+    is_congruent = congruent(a, b, group, tol)
+    least = pair.min_hops(order, group, tol)
+    if is_congruent:
+        gwl = None
+    elif order == "full":
+        gwl = least
+    else:
+        gwl = pair.min_hops("full", group, tol)
+    out = {
+        "indistinguishable": result.indistinguishable,
+        "congruent": is_congruent,
+        "min_hops": least,
+        "gwl_min_layers": gwl,
+        "iterations": result.iterations,
+        "first_difference": result.first_difference,
+        "witness": witness(result) if result.indistinguishable else None,
+        "hops": hops,
+        "body_order": order,
+        "group": group,
+        "graph": str(pair.rule_a),
+        "tol": tol,
+    }
+    out["reason"] = explain(pair, out)
+    return out
+
+
+def explain(pair: PairGraphs, verdict: dict) -> str:
+    """A short sentence a student can read: the verdict and why."""
+    k, order, group = verdict["hops"], verdict["body_order"], verdict["group"]
+    seen = f"{k} hop{'s' if k > 1 else ''}, body order {order}, {group}"
+    if verdict["congruent"]:
+        return (f"A and B are congruent under {group}: one is the other up to a permutation "
+                "and a rigid motion, so no model can tell them apart.")
+    if verdict["indistinguishable"]:
+        text = (f"At {seen}, every atom's neighbourhood in A is congruent to one in B, "
+                "yet A and B are not congruent: the relative orientation of the local "
+                "structures is what differs")
+        twist = _largest_dihedral_change(pair, verdict["witness"])
+        if twist is not None:
+            (i, j), change = twist
+            text += f"; the dihedral about bond {i}-{j} differs by {change:.0f}°"
+        needed = verdict["min_hops"]
+        more = f" {needed} hops see it." if needed else " No number of hops sees it."
+        return text + "." + more
+    diff = verdict["first_difference"]
+    nodes = ", ".join(str(i) for i in diff["nodes_a"][:6])
+    if diff["iteration"] == 0:
+        return "A and B differ in their atoms (species counts), before any geometry."
+    return (f"At {seen}, the test separates A and B at iteration {diff['iteration']}: "
+            f"the neighbourhoods of atom(s) {nodes} of A have no counterpart in B.")
+
+
+def _largest_dihedral_change(pair: PairGraphs, matching) -> tuple[tuple[int, int], float] | None:
+    """The bridge of A whose dihedral changes most under the witness matching."""
+    from eqgnn.graph import adjacency_lists, bridges
+
+    to_b = dict(matching)
+    adj = adjacency_lists(len(pair.a), pair.edges_a)
+    best = None
+    for i, j in bridges(len(pair.a), pair.edges_a).tolist():
+        ends_i = [x for x in adj[i] if x != j]
+        ends_j = [x for x in adj[j] if x != i]
+        for x in ends_i[:1]:
+            for y in ends_j:
+                da = dihedral(pair.a.positions, x, i, j, y)
+                db = dihedral(pair.b.positions, to_b[x], to_b[i], to_b[j], to_b[y])
+                change = min(abs(abs(da) - abs(db)), 360 - abs(abs(da) - abs(db)))
+                if change > 1.0 and (best is None or change > best[1]):
+                    best = ((i, j), change)
+    return best
