@@ -141,7 +141,7 @@ def test_gwl_bound_is_null_for_congruent_pairs(alanine):
 def test_different_species_differ_before_any_geometry():
     from tests.conftest import g2
 
-    verdict = compare(g2("H2O"), g2("H2S"))
+    verdict = compare(g2("H2O"), g2("SH2"))
     assert verdict["first_difference"]["iteration"] == 0
 
 
