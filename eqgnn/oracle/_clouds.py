@@ -14,6 +14,8 @@ first centred on their centroids, which any congruence maps onto each other.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 MATCH_SLACK = 4.0  # candidate matching is loose; the Kabsch check decides at tol
@@ -121,10 +123,13 @@ def clouds_congruent(
     labels_q: np.ndarray,
     group: str = "O3",
     tol: float = 1e-3,
+    accept: Callable[[np.ndarray], bool] | None = None,
 ) -> bool:
-    """Are two labelled clouds the same up to relabelling-free permutation and O3/SO3?
+    """Are two labelled clouds the same up to a label-preserving permutation and O3/SO3?
 
     The origin stays fixed. ``group`` "O3" allows reflections, "SO3" does not.
+    ``accept(partner)`` may veto a matching (p_i -> q_partner[i]), e.g. one
+    that does not carry edges onto edges.
     """
     lp, lq = np.asarray(labels_p), np.asarray(labels_q)
     if len(p) != len(q) or sorted(lp.tolist()) != sorted(lq.tolist()):
@@ -137,7 +142,8 @@ def clouds_congruent(
     for r in _candidate_rotations(p, lp, q, lq, basis, group, tol):
         partner = _match(p @ r.T, lp, q, lq, tol)
         if partner is not None and _aligned_within(p, q[partner], group, tol):
-            return True
+            if accept is None or accept(partner):
+                return True
     return False
 
 
@@ -148,8 +154,22 @@ def structures_congruent(
     labels_b: np.ndarray,
     group: str = "O3",
     tol: float = 1e-3,
+    edges_a: np.ndarray | None = None,
+    edges_b: np.ndarray | None = None,
 ) -> bool:
-    """Whole structures up to permutation, rotation (reflection for O3) and translation."""
+    """Whole structures up to permutation, rotation (reflection for O3) and translation.
+
+    With explicit edges on both, the permutation must also carry edges onto edges.
+    """
     a = positions_a - positions_a.mean(axis=0)
     b = positions_b - positions_b.mean(axis=0)
-    return clouds_congruent(a, labels_a, b, labels_b, group, tol)
+    accept = None
+    if edges_a is not None and edges_b is not None:
+        if len(edges_a) != len(edges_b):
+            return False
+        target = {tuple(sorted(e)) for e in edges_b.tolist()}
+
+        def accept(partner: np.ndarray) -> bool:
+            return {tuple(sorted(e)) for e in partner[edges_a].tolist()} == target
+
+    return clouds_congruent(a, labels_a, b, labels_b, group, tol, accept)

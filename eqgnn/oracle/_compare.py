@@ -38,6 +38,7 @@ class PairGraphs:
         self.edges_a, self.edges_b = build_edges(a, self.rule_a), build_edges(b, self.rule_b)
         self.hops_a = hop_distances(len(a), self.edges_a)
         self.hops_b = hop_distances(len(b), self.edges_b)
+        self._congruent: dict[tuple[str, float], bool] = {}
 
     @property
     def diameter(self) -> int:
@@ -53,7 +54,16 @@ class PairGraphs:
             body_order, group, tol,
         )
 
+    def congruent(self, group: str, tol: float) -> bool:
+        key = (group, tol)
+        if key not in self._congruent:
+            self._congruent[key] = congruent(self.a, self.b, group, tol)
+        return self._congruent[key]
+
     def min_hops(self, body_order: str, group: str, tol: float) -> int | None:
+        """The first hops that separate the pair (no test separates congruent graphs)."""
+        if str(self.rule_a) == str(self.rule_b) and self.congruent(group, tol):
+            return None
         for k in range(1, self.diameter + 1):
             if not self.test(k, body_order, group, tol).indistinguishable:
                 return k
@@ -67,11 +77,14 @@ def _hoods(dist: np.ndarray, hops: int) -> list[np.ndarray]:
 def congruent(a: Structure, b: Structure, group: str = "O3", tol: float = DEFAULT_TOL) -> bool:
     """Is B a permutation and a rigid motion of A (reflections allowed under O3)?
 
-    Compares labelled point sets; explicit edges are not compared (every gallery
-    graph's edges follow from its geometry or from one shared edge list).
+    Edges from a graph rule follow from the geometry; explicit edges (JSON
+    graphs) must be carried onto each other too. A matching is sought among
+    those the alignment finds; in the rare symmetric case where only another
+    one would carry the edges, the answer is a conservative False.
     """
     _check(group, tol)
-    return structures_congruent(a.positions, a.numbers, b.positions, b.numbers, group, tol)
+    return structures_congruent(a.positions, a.numbers, b.positions, b.numbers, group, tol,
+                                a.edges, b.edges)
 
 
 def min_hops(
@@ -105,7 +118,7 @@ def compare(
     order = normalise_body_order(body_order)
     pair = PairGraphs(a, b, graph)
     result = pair.test(hops, order, group, tol)
-    is_congruent = congruent(a, b, group, tol)
+    is_congruent = pair.congruent(group, tol)
     least = pair.min_hops(order, group, tol)
     if is_congruent:
         gwl = None

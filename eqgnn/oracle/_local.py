@@ -129,13 +129,44 @@ def _rows_match(x: np.ndarray, y: np.ndarray, tol: float) -> bool:
     for col in range(x.shape[1]):
         if np.any(np.abs(np.sort(x[:, col]) - np.sort(y[:, col])) > tol):
             return False
-    xs, ys = x[np.lexsort(x.T[::-1])], y[np.lexsort(y.T[::-1])]
+    xs, ys = _sorted_rows(x, tol), _sorted_rows(y, tol)
     if np.all(np.abs(xs - ys) <= tol):
         return True
-    close = np.all(np.abs(x[:, None, :] - y[None, :, :]) <= tol, axis=-1)
-    if np.any(close.sum(axis=1) == 0):
-        return False
+    return _bipartite_within(xs, ys, tol)
+
+
+def _sorted_rows(x: np.ndarray, tol: float) -> np.ndarray:
+    """Rows in lexicographic order of their values on a grid of step ``tol``.
+
+    Float noise cannot reorder rows that agree to within the grid, so two
+    equivalent row sets line up (unless a value sits within noise of a grid
+    line, which the exact matching below then settles).
+    """
+    grid = np.round(x / tol)
+    return x[np.lexsort(grid.T[::-1])]
+
+
+def _bipartite_within(x: np.ndarray, y: np.ndarray, tol: float) -> bool:
+    """Exact: a perfect matching of rows with every entry within tol.
+
+    Candidates come from a window on the first column (both sorted by it), so
+    the compatibility graph is built sparse, not as a dense |x| x |y| matrix.
+    """
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import maximum_bipartite_matching
 
-    return bool(np.all(maximum_bipartite_matching(csr_matrix(close), perm_type="column") >= 0))
+    x = x[np.argsort(x[:, 0], kind="stable")]
+    y = y[np.argsort(y[:, 0], kind="stable")]
+    lo = np.searchsorted(y[:, 0], x[:, 0] - tol, side="left")
+    hi = np.searchsorted(y[:, 0], x[:, 0] + tol, side="right")
+    rows, cols = [], []
+    for i, (start, stop) in enumerate(zip(lo, hi)):
+        window = np.arange(start, stop)
+        ok = window[np.all(np.abs(y[window] - x[i]) <= tol, axis=1)]
+        if len(ok) == 0:
+            return False
+        rows.append(np.full(len(ok), i))
+        cols.append(ok)
+    rows, cols = np.concatenate(rows), np.concatenate(cols)
+    graph = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(x), len(y)))
+    return bool(np.all(maximum_bipartite_matching(graph, perm_type="column") >= 0))
