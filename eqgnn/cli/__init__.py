@@ -9,10 +9,18 @@ from __future__ import annotations
 import argparse
 import sys
 
-from eqgnn.cli import cmd_bench, cmd_embed, cmd_graph, cmd_info, cmd_oracle, cmd_twist
+from eqgnn.cli import (
+    cmd_bench,
+    cmd_embed,
+    cmd_graph,
+    cmd_info,
+    cmd_oracle,
+    cmd_orientation,
+    cmd_twist,
+)
 from eqgnn.errors import InputError
 
-COMMANDS = (cmd_info, cmd_embed, cmd_graph, cmd_twist, cmd_oracle, cmd_bench)
+COMMANDS = (cmd_info, cmd_embed, cmd_graph, cmd_twist, cmd_oracle, cmd_orientation, cmd_bench)
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -43,3 +51,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader (e.g. `head`) left: nothing more to say
+        sys.stderr.close()
+        return 0

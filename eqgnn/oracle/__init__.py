@@ -7,5 +7,17 @@
 """
 
 from eqgnn.oracle._compare import BODY_ORDERS, DEFAULT_TOL, compare, congruent, min_hops
+from eqgnn.oracle._orientation import orientation, orientation_pair
+from eqgnn.oracle._symmetry_axis import SymmetryAxis, symmetry_axis
 
-__all__ = ["BODY_ORDERS", "DEFAULT_TOL", "compare", "congruent", "min_hops"]
+__all__ = [
+    "BODY_ORDERS",
+    "DEFAULT_TOL",
+    "SymmetryAxis",
+    "compare",
+    "congruent",
+    "min_hops",
+    "orientation",
+    "orientation_pair",
+    "symmetry_axis",
+]
