@@ -11,6 +11,7 @@ import sys
 
 from eqgnn.cli import (
     cmd_bench,
+    cmd_cases,
     cmd_embed,
     cmd_graph,
     cmd_info,
@@ -20,7 +21,9 @@ from eqgnn.cli import (
 )
 from eqgnn.errors import InputError
 
-COMMANDS = (cmd_info, cmd_embed, cmd_graph, cmd_twist, cmd_oracle, cmd_orientation, cmd_bench)
+COMMANDS = (
+    cmd_info, cmd_embed, cmd_graph, cmd_twist, cmd_cases, cmd_oracle, cmd_orientation, cmd_bench,
+)
 
 
 class OneLineParser(argparse.ArgumentParser):

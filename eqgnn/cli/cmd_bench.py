@@ -8,7 +8,7 @@ from eqgnn.cli._common import add_json, emit
 
 
 def register(sub) -> None:
-    p = sub.add_parser("bench", help="benchmarks: models")
+    p = sub.add_parser("bench", help="benchmarks: models, oracle")
     which = p.add_subparsers(dest="bench", required=True, parser_class=type(p))
     m = which.add_parser(
         "models", help="molecules/s, forward + backward, QM9 batches on radius:5 graphs",
@@ -18,11 +18,34 @@ def register(sub) -> None:
     m.add_argument("--device", default=None)
     add_json(m)
     m.set_defaults(run=run_models)
+    o = which.add_parser(
+        "oracle", help="seconds per oracle call (CLI start included) at 10/30/100 atoms, hops 1-3",
+    )
+    o.add_argument("--repeats", type=int, default=3, help="runs per cell; the median is shown")
+    add_json(o)
+    o.set_defaults(run=run_oracle)
 
 
 def run_models(args: argparse.Namespace) -> int:
     from eqgnn.bench_models import bench_models, format_table
 
     result = bench_models(batch_size=args.batch_size, batches=args.batches, device=args.device)
+    emit(args, result, format_table(result))
+    return 0
+
+
+def run_oracle(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from eqgnn.bench_oracle import bench_oracle, format_table
+
+    with tqdm(desc="bench oracle", unit="cell", leave=False, disable=None) as bar:
+
+        def progress(done: int, total: int, label: str) -> None:
+            bar.total = total
+            bar.set_postfix_str(label)
+            bar.update(done - bar.n)
+
+        result = bench_oracle(repeats=args.repeats, progress=progress)
     emit(args, result, format_table(result))
     return 0

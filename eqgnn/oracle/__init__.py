@@ -6,13 +6,21 @@
 - the orientation test of SCIENCE.md, Claim 3.
 """
 
-from eqgnn.oracle._compare import BODY_ORDERS, DEFAULT_TOL, compare, congruent, min_hops
+from eqgnn.oracle._compare import (
+    BODY_ORDERS,
+    DEFAULT_TOL,
+    PairGraphs,
+    compare,
+    congruent,
+    min_hops,
+)
 from eqgnn.oracle._orientation import orientation, orientation_pair
 from eqgnn.oracle._symmetry_axis import SymmetryAxis, symmetry_axis
 
 __all__ = [
     "BODY_ORDERS",
     "DEFAULT_TOL",
+    "PairGraphs",
     "SymmetryAxis",
     "compare",
     "congruent",

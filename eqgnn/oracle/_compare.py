@@ -30,7 +30,11 @@ def _check(group: str, tol: float) -> None:
 
 
 class PairGraphs:
-    """Two structures with their graphs and hop distances, computed once per pair."""
+    """Two structures with their graphs and hop distances, computed once per pair.
+
+    Use it for many tests on one pair (every body order and group, say);
+    :func:`compare` and :func:`min_hops` are one-shot wrappers around it.
+    """
 
     def __init__(self, a: Structure, b: Structure, graph: str | None = None):
         self.a, self.b = a, b
@@ -60,11 +64,17 @@ class PairGraphs:
             self._congruent[key] = congruent(self.a, self.b, group, tol)
         return self._congruent[key]
 
-    def min_hops(self, body_order: str, group: str, tol: float) -> int | None:
-        """The first hops that separate the pair (no test separates congruent graphs)."""
+    def min_hops(
+        self, body_order: str, group: str, tol: float, max_hops: int | None = None
+    ) -> int | None:
+        """The first hops, up to the diameter (or ``max_hops``), that separate the pair.
+
+        No test separates congruent graphs, so they are answered at once.
+        """
         if str(self.rule_a) == str(self.rule_b) and self.congruent(group, tol):
             return None
-        for k in range(1, self.diameter + 1):
+        last = self.diameter if max_hops is None else min(max_hops, self.diameter)
+        for k in range(1, last + 1):
             if not self.test(k, body_order, group, tol).indistinguishable:
                 return k
         return None
