@@ -202,8 +202,8 @@ def test_chiral_environment_seen_only_under_so3():
 def test_enantiomers_seen_only_under_so3_from_one_hop_at_body_order_three():
     # L- and D-alanine are mirror images: O3-congruent, so O3-blind at any hops and body
     # order; body order 2 is blind in SO3 too (no handedness in distances). At the
-    # stereocentre the four neighbours (N, C, C, H) have distinct species, so the colour-
-    # ordered signed volume (SO3, body order 3) flips sign at 1 hop.
+    # stereocentre the neighbours are N, C, C, H: a triple holding N, H and one C has three
+    # colours, so its colour-ordered signed volume (SO3, body order 3) flips sign at 1 hop.
     t = verdict("enantiomers")
     assert t["congruent"] == {"O3": True, "SO3": False}
     assert hops_table("enantiomers") == {"2": {"O3": None, "SO3": None},
