@@ -170,6 +170,9 @@ class Interaction(nn.Module):
         u = self.linear_message(aggregated) + self.linear_self(h)
         if self.correlation == 2:
             a = self.product_in(aggregated)
+            # Scaled by an invariant (the features' RMS), the product stays O(1)
+            # instead of squaring its input every round; equivariance is kept.
+            a = a * torch.rsqrt(1.0 + a.pow(2).mean(dim=-1, keepdim=True))
             u = u + self.product(a, a)
         return self.gate(u * self.mix)
 
