@@ -1,0 +1,252 @@
+"""The result store: every job's result on disk under the hash of its spec.
+
+A job (:mod:`eqgnn.jobs`) is a pure function of its JSON-able spec, so its
+result can be kept under ``spec_key(spec)`` and answered from disk the next
+time anyone asks: the dashboard, the CLI and a cluster sweep share one cache.
+Two places are searched: a writable store (``$EQGNN_RESULTS``, else
+``~/.cache/eqgnn/results``) and, read-only, the results shipped with the
+repository in ``data/results/``, so a fresh checkout shows precomputed runs
+without training anything.
+
+Each result is one file ``<kind>-<key>.json`` holding ``key``, ``revision``,
+``spec``, ``result`` and ``saved_at``. Files are written atomically (a temp
+file in the same folder, fsynced, then renamed over the target), so a killed
+writer never leaves half a result and concurrent writers of one key leave one
+valid file. A file that cannot be read is recorded in
+:attr:`ResultStore.problems` and treated as a miss, never as an error.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from eqgnn.errors import InputError
+from eqgnn.jobs import Cancel, Progress, run_job
+
+RESULTS_REVISION = 1
+"""The version of the numerics behind every stored result.
+
+Bump it whenever a change alters what any job computes (a model, the
+training protocol, a default), so every stored and shipped result is
+recomputed instead of silently reused. It is deliberately not the git commit:
+a commit that leaves the numbers alone must not invalidate shipped results.
+"""
+
+SHIPPED_RESULTS = Path(__file__).resolve().parent.parent / "data" / "results"
+"""Precomputed results shipped with the repository (may not exist)."""
+
+FIELDS = ("key", "revision", "spec", "result", "saved_at")
+"""The fields of every result file."""
+
+_KIND = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def canonical_json(value) -> str:
+    """JSON with sorted keys and no whitespace: equal specs give equal text.
+
+    NaN and infinity are refused because their JSON spelling is not standard.
+    """
+    try:
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise InputError(
+            f"a job spec must be plain JSON (dicts, lists, str, numbers): {exc}"
+        ) from None
+
+
+def spec_key(spec: dict) -> str:
+    """The store key of ``spec``: 20 hex digits of sha256 over it and :data:`RESULTS_REVISION`.
+
+    Any change to any spec field, or a revision bump, gives another key.
+    """
+    text = canonical_json({"revision": RESULTS_REVISION, "spec": spec})
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def default_root() -> Path:
+    """The writable store: ``$EQGNN_RESULTS``, else ``~/.cache/eqgnn/results``."""
+    env = os.environ.get("EQGNN_RESULTS")
+    return Path(env) if env else Path.home() / ".cache" / "eqgnn" / "results"
+
+
+class ResultStore:
+    """Job results on disk: a writable folder, then a read-only shipped one.
+
+    ``root`` is where :meth:`put` writes (default :func:`default_root`);
+    ``shipped`` is searched after it (default :data:`SHIPPED_RESULTS`; None
+    for none). Unreadable files are listed in :attr:`problems`, one line each.
+    """
+
+    def __init__(
+        self, root: Path | str | None = None, shipped: Path | str | None = SHIPPED_RESULTS,
+    ) -> None:
+        self.root = Path(root) if root is not None else default_root()
+        self.shipped = Path(shipped) if shipped is not None else None
+        self.problems: list[str] = []
+
+    def path_for(self, spec: dict) -> Path:
+        """Where :meth:`put` writes the result of ``spec``."""
+        return self.root / _file_name(spec)
+
+    def get(self, spec: dict) -> dict | None:
+        """The stored result of ``spec`` (writable store first), or None."""
+        name = _file_name(spec)
+        for folder, _ in self._folders():
+            record = self._read(folder / name)
+            if record is not None:
+                return record["result"]
+        return None
+
+    def put(self, spec: dict, result: dict) -> Path:
+        """Store ``result`` for ``spec`` atomically; returns the file written.
+
+        The record is written to a temp file beside the target, flushed and
+        fsynced, then renamed over it: readers see the old file or the new
+        one, never a mix, and a killed writer leaves at most a hidden
+        ``.*.tmp`` file that no reader looks at.
+        """
+        if not isinstance(result, dict):
+            raise TypeError(f"a job result is a dict, not {type(result).__name__}")
+        path = self.path_for(spec)
+        record = {
+            "key": spec_key(spec),
+            "revision": RESULTS_REVISION,
+            "spec": spec,
+            "result": result,
+            "saved_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        }
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=self.root, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            os.chmod(temp, 0o644)  # mkstemp's 0600 would hide a shared store from its group
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump(record, out)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temp, path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+        return path
+
+    def entries(self) -> list[dict]:
+        """Every readable stored result, writable store first, for listing.
+
+        Each entry: ``key``, ``revision``, ``kind``, ``summary`` (the case,
+        model and verdict or accuracy where present), ``saved_at``, ``path``
+        and ``shipped``. Unreadable files go to :attr:`problems` instead.
+        """
+        rows = []
+        for folder, shipped in self._folders():
+            for path in sorted(folder.glob("*.json")):
+                record = self._read(path)
+                if record is None:
+                    continue
+                rows.append({
+                    "key": record["key"],
+                    "revision": record["revision"],
+                    "kind": record["spec"].get("kind"),
+                    "summary": summary(record["spec"], record["result"]),
+                    "saved_at": record["saved_at"],
+                    "path": str(path),
+                    "shipped": shipped,
+                })
+        return rows
+
+    def _folders(self) -> list[tuple[Path, bool]]:
+        """(folder, is shipped) in search order."""
+        folders = [(self.root, False)]
+        if self.shipped is not None:
+            folders.append((self.shipped, True))
+        return folders
+
+    def _read(self, path: Path) -> dict | None:
+        """The valid record in ``path``; None if absent, else None and a problem line."""
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            return self._problem(path, f"unreadable ({exc.strerror})")
+        try:
+            record = json.loads(text)
+        except ValueError as exc:
+            return self._problem(path, f"not valid JSON ({exc})")
+        if not isinstance(record, dict) or not all(field in record for field in FIELDS):
+            return self._problem(path, f"not a result record (needs {', '.join(FIELDS)})")
+        if record["revision"] != RESULTS_REVISION:
+            return self._problem(
+                path, f"results revision {record['revision']}, this code reads "
+                f"{RESULTS_REVISION} (stale: rerun its job to refresh it)",
+            )
+        if not isinstance(record["spec"], dict) or not isinstance(record["result"], dict):
+            return self._problem(path, "spec and result must be JSON objects")
+        try:
+            expected = _file_name(record["spec"])
+        except InputError as exc:
+            return self._problem(path, str(exc))
+        if record["key"] != spec_key(record["spec"]) or path.name != expected:
+            return self._problem(path, "its key does not match its spec (edited or misnamed)")
+        return record
+
+    def _problem(self, path: Path, what: str) -> None:
+        """Record one line about an unusable file, once; the file counts as a miss."""
+        line = f"{path}: {what}; ignored"
+        if line not in self.problems:
+            self.problems.append(line)
+        return None
+
+
+def cached_run(
+    spec: dict,
+    store: ResultStore | None = None,
+    force: bool = False,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+    runner: Callable[..., dict] = run_job,
+) -> tuple[dict, bool]:
+    """(result, from_store): the stored result of ``spec``, else run it and store it.
+
+    ``force`` reruns even when a result is stored and replaces it. ``runner``
+    is :func:`~eqgnn.jobs.run_job` or another function of the same signature,
+    e.g. :func:`~eqgnn.jobs.run_job_in_subprocess` for runs a page can stop.
+    """
+    store = store if store is not None else ResultStore()
+    if not force:
+        result = store.get(spec)
+        if result is not None:
+            return result, True
+    result = runner(spec, progress=progress, cancel=cancel)
+    store.put(spec, result)
+    return result, False
+
+
+def summary(spec: dict, result: dict) -> str:
+    """A short line for a listing: the case, the model, then the verdict or accuracy."""
+    parts = []
+    pair = spec.get("pair")
+    if isinstance(pair, dict):
+        parts.append(str(pair["case"]) if "case" in pair else "custom pair")
+    model = spec.get("model")
+    if isinstance(model, dict) and "model" in model:
+        parts.append(str(model["model"]))
+    for field in ("verdict", "accuracy"):
+        if field in result:
+            value = result[field]
+            parts.append(f"{field} {value:.3f}" if isinstance(value, float) else f"{field} {value}")
+    return " ".join(parts)
+
+
+def _file_name(spec: dict) -> str:
+    """``<kind>-<key>.json``: the kind first, so a folder listing reads at a glance."""
+    kind = spec.get("kind") if isinstance(spec, dict) else None
+    if not isinstance(kind, str) or not _KIND.fullmatch(kind):
+        raise InputError(f"a job spec needs a 'kind' of letters, digits, '-' or '_'; got {kind!r}")
+    return f"{kind}-{spec_key(spec)}.json"
