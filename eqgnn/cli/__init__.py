@@ -12,17 +12,20 @@ import sys
 from eqgnn.cli import (
     cmd_bench,
     cmd_cases,
+    cmd_distinguish,
     cmd_embed,
     cmd_graph,
     cmd_info,
     cmd_oracle,
     cmd_orientation,
+    cmd_results,
     cmd_twist,
 )
 from eqgnn.errors import InputError
 
 COMMANDS = (
-    cmd_info, cmd_embed, cmd_graph, cmd_twist, cmd_cases, cmd_oracle, cmd_orientation, cmd_bench,
+    cmd_info, cmd_embed, cmd_graph, cmd_twist, cmd_cases, cmd_oracle, cmd_orientation,
+    cmd_distinguish, cmd_results, cmd_bench,
 )
 
 

@@ -47,7 +47,8 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--readout", choices=("invariant", "equivariant"), default=None)
     add_graph_rule(g)
     g.add_argument("--device", default=None, help="cpu | cuda | cuda:N (default: cuda if present)")
-    g.add_argument("--dtype", choices=("float32", "float64"), default="float32")
+    g.add_argument("--dtype", choices=("float32", "float64"), default=None,
+                   help="float32 for embed, float64 for experiments (the protocol's default)")
 
 
 def model_config(args: argparse.Namespace) -> ModelConfig:

@@ -29,7 +29,8 @@ def run(args: argparse.Namespace) -> int:
         bar.step("structure loaded; loading torch")
         from eqgnn.embed import embed
 
-        result = embed(structure, config, seed=args.seed, device=args.device, dtype=args.dtype)
+        result = embed(structure, config, seed=args.seed, device=args.device,
+                       dtype=args.dtype or "float32")
         bar.step("done")
     values = ", ".join(f"{v:+.6f}" for v in result["embedding"][:8])
     more = " …" if len(result["embedding"]) > 8 else ""

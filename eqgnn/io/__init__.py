@@ -8,6 +8,7 @@ format table in ``_formats.py``. Every problem is an ``InputError``.
 
 from eqgnn.io._files import write_structure
 from eqgnn.io._formats import readable_extensions
+from eqgnn.io._json_graph import structure_from_json
 from eqgnn.io._load import load_structure, load_upload
 from eqgnn.io._named import g2_names
 from eqgnn.io._qm9 import QM9_SIZE, qm9_subset
@@ -19,5 +20,6 @@ __all__ = [
     "load_upload",
     "qm9_subset",
     "readable_extensions",
+    "structure_from_json",
     "write_structure",
 ]

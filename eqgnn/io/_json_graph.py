@@ -25,6 +25,11 @@ def parse_json_graph(text: str | bytes, name: str, source: str) -> Structure:
         ) from None
     except UnicodeDecodeError:
         raise InputError(f"{source}: not a valid JSON file (not UTF-8 text)") from None
+    return structure_from_json(doc, name, source)
+
+
+def structure_from_json(doc, name: str, source: str) -> Structure:
+    """A :class:`Structure` from a parsed JSON graph (a dict), e.g. inside a job spec."""
     if not isinstance(doc, dict):
         raise InputError(f"{source}: a JSON graph must be an object with numbers/positions")
     if "positions" not in doc:

@@ -1,0 +1,93 @@
+"""``distinguish``: can a trained model tell the pair apart? (with theory beside it)"""
+
+from __future__ import annotations
+
+import argparse
+
+from eqgnn.cli._common import add_json, add_model_options, add_pair, emit, model_config
+
+
+def add_protocol_options(parser: argparse.ArgumentParser) -> None:
+    """Seeds, epochs, learning rate, normalisation and --force (shared with sweep)."""
+    from eqgnn.protocol import DEFAULTS
+
+    g = parser.add_argument_group("protocol")
+    g.add_argument("--seeds", type=int, default=DEFAULTS["seeds"],
+                   help=f"seeds trained together (default {DEFAULTS['seeds']})")
+    g.add_argument("--epochs", type=int, default=DEFAULTS["epochs"],
+                   help=f"training epochs (default {DEFAULTS['epochs']})")
+    g.add_argument("--lr", type=float, default=DEFAULTS["lr"],
+                   help=f"Adam learning rate (default {DEFAULTS['lr']})")
+    g.add_argument("--normalise", choices=("pair", "none"), default=DEFAULTS["normalise"],
+                   help="standardise embedding features over the pair before the head")
+    g.add_argument("--force", action="store_true",
+                   help="recompute instead of answering from the result store")
+
+
+def protocol_options(args: argparse.Namespace) -> dict:
+    return {"seeds": args.seeds, "epochs": args.epochs, "lr": args.lr,
+            "normalise": args.normalise, "dtype": args.dtype or "float64"}
+
+
+def pair_of(args: argparse.Namespace) -> dict:
+    """The job's pair: a case name, or both structures' data (so the key is the content)."""
+    from eqgnn.errors import InputError
+
+    if args.case is not None:
+        if args.a is not None:
+            raise InputError("give either two structures A B or --case NAME, not both")
+        return {"case": args.case}
+    if args.a is None or args.b is None:
+        raise InputError("give two structures A B, or --case NAME")
+    from eqgnn.io import load_structure
+
+    return {"a": load_structure(args.a).to_json(), "b": load_structure(args.b).to_json(),
+            "graph": args.graph}
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "distinguish", help="train classifiers on a pair, all seeds at once, theory beside",
+        description="Float64 by default. Verdicts: blind, distinguished, sighted, not learned.",
+    )
+    add_pair(p)
+    add_model_options(p)
+    add_protocol_options(p)
+    add_json(p)
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from eqgnn.progress import steps
+    from eqgnn.protocol import distinguish_spec
+    from eqgnn.store import ResultStore, cached_run
+
+    spec = distinguish_spec(pair_of(args), model_config(args), **protocol_options(args))
+    with steps(spec["epochs"], "distinguish") as bar:
+        result, stored = cached_run(
+            spec, ResultStore(), force=args.force,
+            progress=lambda done, total, what: bar.step(what),
+        )
+    result = {**result, "from_store": stored}
+    emit(args, result, describe(result))
+    return 0
+
+
+def describe(result: dict) -> str:
+    """A few readable lines: verdict, accuracy, gaps, theory, time."""
+    model = result["config"]["model"]
+    theory = result["theory"]
+    allows = "allows it" if theory["allows"] else "says it cannot"
+    where = "from the result store" if result.get("from_store") else (
+        f"{result['seconds']:.1f} s on {result['device']}")
+    return (
+        f"{result['verdict']}: accuracy {result['accuracy']:.0%} ± {result['accuracy_std']:.0%} "
+        f"over {len(result['accuracies'])} seeds, embedding gap {result['embedding_gap']:.1e} "
+        f"(min {min(result['embedding_gaps']):.1e})\n"
+        f"model: {model['model']}, layers {model['layers']}"
+        + (f", hops {model['hops']}, body order {model['body_order']}"
+           if model["model"] == "khop" else f", lmax {model['lmax']}, correlation "
+           f"{model['correlation']}, readout {model['readout']}")
+        + f", {model['group']}, graph {model['graph']}\n"
+        f"theory ({theory['test']}): {allows}\n({where})"
+    )

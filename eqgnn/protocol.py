@@ -1,0 +1,289 @@
+"""Can a real model, trained, tell a pair apart? (SCIENCE.md, "What distinguished means")
+
+The standard protocol, in float64: for S seeds, the untrained embedding gap
+|e(G1) - e(G2)| / (|e(G1)| + |e(G2)|), then a classifier (the model, a
+per-feature standardisation over the pair, a linear head) trained to label
+G1 as 0 and G2 as 1. All seeds train together: their weights are stacked and
+one vectorised forward (``torch.func.vmap``) and one backward serve every
+seed, each seed's loss and Adam state its own, so a seed trains exactly as it
+would alone.
+
+Verdicts: ``blind`` when every seed's gap is below 1e-12 (float noise: a
+classifier must not win by amplifying it), ``distinguished`` when the final
+accuracy (argmax on both graphs, ties wrong, mean over seeds) reaches 95 %,
+else ``sighted, not learned``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import torch
+from torch import nn
+
+from eqgnn.config import ModelConfig
+from eqgnn.errors import InputError
+from eqgnn.structure import Structure
+
+BLIND_GAP = 1e-12
+DISTINGUISHED = 0.95
+DEFAULTS = {"seeds": 10, "epochs": 100, "lr": 1e-2, "normalise": "pair", "dtype": "float64"}
+NORMALISE = ("pair", "none")
+
+Progress = Callable[[int, int, str], None]
+
+
+class PairClassifier(nn.Module):
+    """The model under test, then a linear head on its (standardised) embedding.
+
+    ``normalise="pair"`` standardises each embedding feature over the two
+    graphs (batch normalisation without running statistics): a real but faint
+    difference (a correlation-2 model at its GWL bound) becomes O(1) for the
+    head, in float64 where it stands far above noise. ``"none"`` feeds the raw
+    embedding, and faint signals then stay "sighted, not learned".
+    """
+
+    def __init__(self, encoder: nn.Module, dim: int, normalise: str = "pair"):
+        super().__init__()
+        self.encoder = encoder
+        self.normalise = normalise
+        self.head = nn.Linear(dim, 2)
+
+    def reset_parameters(self) -> None:
+        self.encoder.reset_parameters()
+        self.head.reset_parameters()
+
+    def forward(self, batch) -> tuple[torch.Tensor, torch.Tensor]:
+        embedding = self.encoder(batch).embedding
+        features = embedding
+        if self.normalise == "pair":
+            centred = embedding - embedding.mean(dim=0, keepdim=True)
+            # + tiny inside the root: a feature equal on both graphs gives 0, not NaN
+            variance = centred.pow(2).mean(dim=0, keepdim=True)
+            standard = centred / (variance + torch.finfo(variance.dtype).tiny).sqrt()
+            # differences at float-noise level are not signal: never amplify them
+            floor = BLIND_GAP * embedding.detach().abs().mean()
+            features = torch.where(centred.detach().abs() > floor, standard, 0.0)
+        return self.head(features), embedding
+
+
+def embedding_gaps(embeddings: torch.Tensor) -> torch.Tensor:
+    """Per seed: |e1 - e2| / (|e1| + |e2|) for embeddings (S, 2, D)."""
+    e1, e2 = embeddings[:, 0], embeddings[:, 1]
+    denom = e1.norm(dim=-1) + e2.norm(dim=-1)
+    return (e1 - e2).norm(dim=-1) / denom.clamp(min=torch.finfo(denom.dtype).tiny)
+
+
+def accuracies(logits: torch.Tensor) -> torch.Tensor:
+    """Per seed: the fraction of the two graphs whose label wins strictly (ties wrong)."""
+    labels = torch.tensor([0, 1], device=logits.device)
+    right = logits.gather(-1, labels.view(1, 2, 1).expand(logits.shape[0], 2, 1)).squeeze(-1)
+    wrong = logits.gather(-1, (1 - labels).view(1, 2, 1).expand(logits.shape[0], 2, 1)).squeeze(-1)
+    return (right > wrong).to(logits.dtype).mean(dim=1)
+
+
+def verdict_of(gaps: list[float], accuracy: float) -> str:
+    if max(gaps) < BLIND_GAP:
+        return "blind"
+    return "distinguished" if accuracy >= DISTINGUISHED else "sighted, not learned"
+
+
+class StackedSeeds:
+    """S seeds' weights for one classifier, stacked, run by one vectorised call.
+
+    The weights are drawn into the one module seed after seed and copied out as
+    tensors (copying an e3nn module itself would recompile its tensor products).
+    """
+
+    def __init__(self, classifier: PairClassifier, seeds: list[int], device, dtype):
+        from eqgnn.models import seed_parameters
+
+        drawn = []
+        for seed in seeds:
+            seed_parameters(classifier, seed)
+            drawn.append({k: v.detach().clone() for k, v in classifier.state_dict().items()})
+        classifier.to(device=device, dtype=dtype)
+        trainable = {name for name, _ in classifier.named_parameters()}
+        self.params, self.buffers = {}, {}
+        for name in drawn[0]:
+            stacked = torch.stack([d[name] for d in drawn]).to(device)
+            if stacked.is_floating_point():
+                stacked = stacked.to(dtype)
+            if name in trainable:
+                self.params[name] = stacked.requires_grad_()
+            else:
+                self.buffers[name] = stacked
+        self.module = classifier
+
+    def __call__(self, batch) -> tuple[torch.Tensor, torch.Tensor]:
+        """Logits (S, 2, 2) and embeddings (S, 2, D) for a batch of the two graphs."""
+        from torch.func import functional_call, vmap
+
+        def one(params, buffers):
+            return functional_call(self.module, (params, buffers), (batch,))
+
+        return vmap(one)(self.params, self.buffers)
+
+
+def distinguish(
+    a: Structure,
+    b: Structure,
+    config: ModelConfig,
+    seeds: int = DEFAULTS["seeds"],
+    epochs: int = DEFAULTS["epochs"],
+    lr: float = DEFAULTS["lr"],
+    normalise: str = DEFAULTS["normalise"],
+    dtype: str = DEFAULTS["dtype"],
+    device: str | None = None,
+    seed_list: list[int] | None = None,
+    progress: Progress | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> dict:
+    """Train S seeds together on the pair (A: 0, B: 1); the module docstring's verdict.
+
+    ``config.graph`` is the graph rule. Returns a JSON-able dict: distinguished,
+    verdict, accuracy (+ std, per seed), embedding gaps, per-epoch curves,
+    seconds, device, and the theory beside it (:func:`theory_beside`).
+    """
+    from eqgnn.batch import collate, resolve_device, resolve_dtype
+    from eqgnn.models import construct
+
+    if seeds < 1 or epochs < 0:
+        raise InputError(f"need seeds >= 1 and epochs >= 0 (got {seeds}, {epochs})")
+    if normalise not in NORMALISE:
+        raise InputError(f"normalise {normalise!r}: choose pair or none")
+    if not lr > 0:
+        raise InputError(f"learning rate must be > 0, got {lr}")
+    start = time.perf_counter()
+    dev, torch_dtype = resolve_device(device), resolve_dtype(dtype)
+    seed_list = list(range(seeds)) if seed_list is None else list(seed_list)
+    batch = collate([a, b], graph=config.graph, dtype=torch_dtype, device=dev)
+    encoder = construct(config)
+    with torch.no_grad():
+        dim = encoder(collate([a], graph=config.graph, dtype=torch.float64)).embedding.shape[-1]
+    stacked = StackedSeeds(PairClassifier(encoder, dim, normalise), seed_list, dev, torch_dtype)
+
+    with torch.no_grad():
+        logits, embeddings = stacked(batch)
+    gaps = embedding_gaps(embeddings).tolist()
+    optimiser = torch.optim.Adam(stacked.params.values(), lr=lr)
+    labels = torch.tensor([0, 1], device=dev).repeat(len(seed_list))
+    seed_losses: list[list[float]] = []
+    mean_loss, mean_accuracy = [], []
+    for epoch in range(epochs):
+        if cancel is not None and cancel():
+            from eqgnn.jobs import Cancelled
+
+            raise Cancelled(f"cancelled at epoch {epoch} of {epochs}")
+        logits, _ = stacked(batch)
+        loss = nn.functional.cross_entropy(logits.reshape(-1, 2), labels, reduction="none")
+        per_seed = loss.view(len(seed_list), 2).mean(dim=1)
+        optimiser.zero_grad(set_to_none=True)
+        per_seed.sum().backward()
+        optimiser.step()
+        seed_losses.append(per_seed.detach().tolist())
+        mean_loss.append(float(per_seed.detach().mean()))
+        mean_accuracy.append(float(accuracies(logits.detach()).mean()))
+        if progress is not None:
+            progress(epoch + 1, epochs, f"epoch {epoch + 1}/{epochs}, loss {mean_loss[-1]:.3g}")
+    with torch.no_grad():
+        final = accuracies(stacked(batch)[0]).tolist()
+    accuracy = sum(final) / len(final)
+    verdict = verdict_of(gaps, accuracy)
+    return {
+        "distinguished": verdict == "distinguished",
+        "verdict": verdict,
+        "accuracy": accuracy,
+        "accuracy_std": float(torch.tensor(final, dtype=torch.float64).std(unbiased=False)),
+        "accuracies": final,
+        "embedding_gap": sum(gaps) / len(gaps),
+        "embedding_gaps": gaps,
+        "curves": {"loss": mean_loss, "accuracy": mean_accuracy,
+                   "seed_loss": [list(x) for x in zip(*seed_losses)]},
+        "seconds": time.perf_counter() - start,
+        "device": str(dev),
+        "config": {"model": config.to_dict(), "seeds": seed_list, "epochs": epochs, "lr": lr,
+                   "normalise": normalise, "dtype": dtype},
+        "theory": theory_beside(a, b, config),
+    }
+
+
+def theory_beside(a: Structure, b: Structure, config: ModelConfig) -> dict:
+    """What theory allows this model on this pair (SCIENCE.md, Claims 1-3).
+
+    ``allows`` is the theory's ceiling, not a promise: khop: the k-hop test at
+    the model's hops, body order and group (its exact ceiling). Equivariant,
+    invariant readout: layers >= gwl_min_layers (the GWL bound; a TFN-style
+    model may fall short of it, which is the lesson of the k-chains).
+    Equivariant readout on two orientations of one structure: some type
+    l <= lmax sees the orientation (the orientation test).
+    """
+    from eqgnn.oracle import compare, orientation_pair
+
+    if config.model == "khop":
+        v = compare(a, b, config.hops, str(config.body_order), config.group, config.graph)
+        return {"test": f"{config.hops}-hop WL, body order {config.body_order}, {config.group}",
+                "indistinguishable": v["indistinguishable"], "min_hops": v["min_hops"],
+                "congruent": v["congruent"], "allows": not v["indistinguishable"]}
+    v = compare(a, b, 1, "full", config.group, config.graph)
+    out = {"test": f"GWL bound, {config.group}", "congruent": v["congruent"],
+           "gwl_min_layers": v["gwl_min_layers"],
+           "allows": v["gwl_min_layers"] is not None and config.layers >= v["gwl_min_layers"]}
+    if config.readout == "equivariant" and v["congruent"]:
+        types = orientation_pair(a, b, lmax=config.lmax)["types"]
+        out.update(test=f"orientation, types <= {config.lmax}",
+                   types=types, allows=any(types.values()))
+    return out
+
+
+def resolve_pair(pair: dict) -> tuple[Structure, Structure, str | None, str | None]:
+    """(A, B, graph rule, the case's readout) from a job's ``pair`` entry.
+
+    ``{"case": NAME}`` names a gallery case; ``{"a": ..., "b": ..., "graph": RULE}``
+    gives each structure as a spec string (``g2:…``, ``smiles:…``, a path) or
+    as a JSON geometric graph (a dict), so a job carries its own data.
+    """
+    if "case" in pair:
+        from eqgnn.gallery import load_case
+
+        case = load_case(pair["case"])
+        return case.a, case.b, case.graph, case.readout
+    from eqgnn.io import load_structure, structure_from_json
+
+    def one(item, label):
+        if isinstance(item, dict):
+            return structure_from_json(item, label)
+        return load_structure(item)
+
+    return one(pair["a"], "pair A"), one(pair["b"], "pair B"), pair.get("graph"), None
+
+
+def distinguish_spec(pair: dict, config: ModelConfig, **protocol) -> dict:
+    """The job spec of one distinguish run: everything that defines its result.
+
+    The pair's graph rule and, for equivariant models, the case's readout fill
+    what the config leaves open, so the spec alone determines the result.
+    """
+    from dataclasses import replace
+
+    unknown = set(protocol) - set(DEFAULTS)
+    if unknown:
+        raise InputError(f"unknown protocol option(s): {', '.join(sorted(unknown))}")
+    _, _, graph, readout = resolve_pair(pair)
+    if config.graph is None and graph is not None:
+        config = replace(config, graph=graph)
+    if readout == "equivariant" and config.model == "equivariant":
+        config = replace(config, readout=readout)
+    options = {k: type(v)(protocol.get(k, v)) for k, v in DEFAULTS.items()}  # 10 and 10.0: one key
+    return {"kind": "distinguish", "pair": pair, "model": config.validate().to_dict(), **options}
+
+
+def run_distinguish(
+    spec: dict, progress: Progress | None = None, cancel: Callable[[], bool] | None = None
+) -> dict:
+    """The job: a pure function of its spec (see :func:`distinguish_spec`)."""
+    a, b, _, _ = resolve_pair(spec["pair"])
+    config = ModelConfig(**spec["model"]).validate()
+    options = {k: spec[k] for k in DEFAULTS}
+    return distinguish(a, b, config, progress=progress, cancel=cancel, **options)
