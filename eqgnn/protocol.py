@@ -16,8 +16,11 @@ else ``sighted, not learned``.
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import torch
 from torch import nn
@@ -126,6 +129,33 @@ class StackedSeeds:
         return vmap(one)(self.params, self.buffers)
 
 
+_ENCODERS: OrderedDict[ModelConfig, tuple[nn.Module, threading.Lock]] = OrderedDict()
+_ENCODERS_LOCK = threading.Lock()
+ENCODER_CACHE_SIZE = 8
+
+
+@contextmanager
+def cached_encoder(config: ModelConfig) -> Iterator[nn.Module]:
+    """The constructed (unseeded) model of ``config``, held for exclusive use.
+
+    Constructing an e3nn model compiles its tensor products (up to seconds), and
+    a sweep asks for the same config on many pairs. Every run redraws all
+    weights, so reuse changes no result; the lock keeps two threads (two
+    dashboard sessions) from drawing into one module at once.
+    """
+    from eqgnn.models import construct
+
+    with _ENCODERS_LOCK:
+        if config not in _ENCODERS:
+            _ENCODERS[config] = (construct(config), threading.Lock())
+            while len(_ENCODERS) > ENCODER_CACHE_SIZE:
+                _ENCODERS.popitem(last=False)
+        _ENCODERS.move_to_end(config)
+        module, lock = _ENCODERS[config]
+    with lock:
+        yield module
+
+
 def distinguish(
     a: Structure,
     b: Structure,
@@ -147,7 +177,6 @@ def distinguish(
     seconds, device, and the theory beside it (:func:`theory_beside`).
     """
     from eqgnn.batch import collate, resolve_device, resolve_dtype
-    from eqgnn.models import construct
 
     if seeds < 1 or epochs < 0:
         raise InputError(f"need seeds >= 1 and epochs >= 0 (got {seeds}, {epochs})")
@@ -159,7 +188,34 @@ def distinguish(
     dev, torch_dtype = resolve_device(device), resolve_dtype(dtype)
     seed_list = list(range(seeds)) if seed_list is None else list(seed_list)
     batch = collate([a, b], graph=config.graph, dtype=torch_dtype, device=dev)
-    encoder = construct(config)
+    with cached_encoder(config) as encoder:
+        encoder.to(device="cpu", dtype=torch.float64)
+        final, gaps, curves = _train(encoder, a, batch, config, seed_list, epochs, lr,
+                                     normalise, dev, torch_dtype, progress, cancel)
+    accuracy = sum(final) / len(final)
+    verdict = verdict_of(gaps, accuracy)
+    return {
+        "distinguished": verdict == "distinguished",
+        "verdict": verdict,
+        "accuracy": accuracy,
+        "accuracy_std": float(torch.tensor(final, dtype=torch.float64).std(unbiased=False)),
+        "accuracies": final,
+        "embedding_gap": sum(gaps) / len(gaps),
+        "embedding_gaps": gaps,
+        "curves": curves,
+        "seconds": time.perf_counter() - start,
+        "device": str(dev),
+        "config": {"model": config.to_dict(), "seeds": seed_list, "epochs": epochs, "lr": lr,
+                   "normalise": normalise, "dtype": dtype},
+        "theory": theory_beside(a, b, config),
+    }
+
+
+def _train(encoder, a, batch, config, seed_list, epochs, lr, normalise, dev, torch_dtype,
+           progress, cancel) -> tuple[list[float], list[float], dict]:
+    """Stack the seeds, record the untrained gaps, train; final accuracies per seed."""
+    from eqgnn.batch import collate
+
     with torch.no_grad():
         dim = encoder(collate([a], graph=config.graph, dtype=torch.float64)).embedding.shape[-1]
     stacked = StackedSeeds(PairClassifier(encoder, dim, normalise), seed_list, dev, torch_dtype)
@@ -189,24 +245,8 @@ def distinguish(
             progress(epoch + 1, epochs, f"epoch {epoch + 1}/{epochs}, loss {mean_loss[-1]:.3g}")
     with torch.no_grad():
         final = accuracies(stacked(batch)[0]).tolist()
-    accuracy = sum(final) / len(final)
-    verdict = verdict_of(gaps, accuracy)
-    return {
-        "distinguished": verdict == "distinguished",
-        "verdict": verdict,
-        "accuracy": accuracy,
-        "accuracy_std": float(torch.tensor(final, dtype=torch.float64).std(unbiased=False)),
-        "accuracies": final,
-        "embedding_gap": sum(gaps) / len(gaps),
-        "embedding_gaps": gaps,
-        "curves": {"loss": mean_loss, "accuracy": mean_accuracy,
-                   "seed_loss": [list(x) for x in zip(*seed_losses)]},
-        "seconds": time.perf_counter() - start,
-        "device": str(dev),
-        "config": {"model": config.to_dict(), "seeds": seed_list, "epochs": epochs, "lr": lr,
-                   "normalise": normalise, "dtype": dtype},
-        "theory": theory_beside(a, b, config),
-    }
+    return final, gaps, {"loss": mean_loss, "accuracy": mean_accuracy,
+                         "seed_loss": [list(x) for x in zip(*seed_losses)]}
 
 
 def theory_beside(a: Structure, b: Structure, config: ModelConfig) -> dict:

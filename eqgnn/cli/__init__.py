@@ -18,14 +18,16 @@ from eqgnn.cli import (
     cmd_info,
     cmd_oracle,
     cmd_orientation,
+    cmd_precompute,
     cmd_results,
+    cmd_sweep,
     cmd_twist,
 )
 from eqgnn.errors import InputError
 
 COMMANDS = (
     cmd_info, cmd_embed, cmd_graph, cmd_twist, cmd_cases, cmd_oracle, cmd_orientation,
-    cmd_distinguish, cmd_results, cmd_bench,
+    cmd_distinguish, cmd_sweep, cmd_results, cmd_precompute, cmd_bench,
 )
 
 

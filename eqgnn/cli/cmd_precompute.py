@@ -1,0 +1,38 @@
+"""``precompute``: the gallery's shipped results (resumable; not part of CI)."""
+
+from __future__ import annotations
+
+import argparse
+
+from eqgnn.cli._common import add_json, emit
+
+
+def register(sub) -> None:
+    p = sub.add_parser("precompute", help="fill data/results with every gallery case's "
+                       "preset verdicts and default sweeps (resumable)")
+    p.add_argument("--case", action="append", default=None, metavar="NAME",
+                   help="only these cases (repeatable; default: every listed case)")
+    p.add_argument("--out", default=None, metavar="DIR",
+                   help="store folder (default: the shipped data/results)")
+    add_json(p)
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from eqgnn.precompute import precompute
+    from eqgnn.store import SHIPPED_RESULTS, ResultStore
+
+    store = ResultStore(root=args.out or SHIPPED_RESULTS, shipped=None)
+    with tqdm(desc="precompute", unit="job", disable=None) as bar:
+
+        def progress(done: int, total: int, what: str) -> None:
+            bar.total = total
+            bar.set_postfix_str(what)
+            bar.update(done - bar.n)
+
+        summary = precompute(args.case, store, progress=progress)
+    emit(args, summary, f"{summary['items']} items, {summary['computed']} computed now, "
+                        f"in {summary['root']}")
+    return 0

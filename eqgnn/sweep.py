@@ -1,0 +1,135 @@
+"""Sweeps: one distinguish job per cell of a grid, with the oracle's verdict beside each.
+
+Default grids (the depth maps of the dashboard):
+
+- ``khop``: hops 1-4 x layers 1-4, one panel per body order (2, 3);
+- ``equivariant``: lmax 0-3 x layers 1-6, one panel per correlation (1, 2);
+- ``stars``: lmax 0-7 with one layer, equivariant readout (the orientation test).
+
+Every cell is its own job spec, so the result store answers any cell already
+run, by a sweep or by a single ``distinguish`` call with the same settings.
+Sweeps train fewer seeds and epochs than a single verdict (``SWEEP_PROTOCOL``):
+with the pair standardisation a sighted model learns in a few epochs.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+from collections.abc import Callable
+
+from eqgnn.config import ModelConfig, config_from_options
+from eqgnn.errors import InputError
+
+SWEEP_PROTOCOL = {"seeds": 5, "epochs": 30}
+FAMILIES = {
+    "khop": {"model": "khop", "panel": "body_order", "row": "hops", "col": "layers",
+             "grid": {"body_order": [2, 3], "hops": [1, 2, 3, 4], "layers": [1, 2, 3, 4]}},
+    "equivariant": {"model": "equivariant", "panel": "correlation", "row": "lmax",
+                    "col": "layers",
+                    "grid": {"correlation": [1, 2], "lmax": [0, 1, 2, 3],
+                             "layers": [1, 2, 3, 4, 5, 6]}},
+    "stars": {"model": "equivariant", "panel": "correlation", "row": "lmax", "col": "layers",
+              "grid": {"correlation": [1], "lmax": list(range(8)), "layers": [1]},
+              "fixed": {"readout": "equivariant"}},
+}
+
+Progress = Callable[[int, int, str], None]
+
+
+def parse_grid(items: list[str] | None) -> dict[str, list[int]]:
+    """``["hops=1-4", "layers=1,2,3"]`` -> {"hops": [1, 2, 3, 4], "layers": [1, 2, 3]}."""
+    grid: dict[str, list[int]] = {}
+    for item in items or []:
+        key, sep, values = item.partition("=")
+        key = key.strip().replace("-", "_")
+        if not sep or not values:
+            raise InputError(f"--grid {item!r}: write KEY=VALUES, e.g. hops=1-4 or lmax=0,1,2")
+        out: list[int] = []
+        try:
+            for part in values.split(","):
+                lo, dash, hi = part.partition("-")
+                out.extend(range(int(lo), int(hi) + 1) if dash else [int(lo)])
+        except ValueError:
+            raise InputError(f"--grid {item!r}: values must be integers or ranges") from None
+        grid[key] = out
+    return grid
+
+
+def sweep_cells(family: str, grid: dict[str, list[int]] | None = None,
+                base: dict | None = None) -> list[ModelConfig]:
+    """The model configs of a sweep: the family's default grid, overridden by ``grid``."""
+    if family not in FAMILIES:
+        raise InputError(f"sweep family {family!r}: choose one of {', '.join(FAMILIES)}")
+    spec = FAMILIES[family]
+    axes = {**spec["grid"], **(grid or {})}
+    unknown = set(axes) - set(spec["grid"])
+    if unknown:
+        raise InputError(f"--grid: {family} sweeps vary {', '.join(spec['grid'])}, "
+                         f"not {', '.join(sorted(unknown))}")
+    fixed = {**spec.get("fixed", {}), **(base or {}), "model": spec["model"]}
+    names = list(axes)
+    return [config_from_options(**fixed, **dict(zip(names, values)))
+            for values in itertools.product(*(axes[n] for n in names))]
+
+
+def default_family(case_kind: str | None) -> list[str]:
+    """The families a case's depth map shows: stars get the lmax sweep."""
+    return ["stars"] if case_kind == "star" else ["khop", "equivariant"]
+
+
+def run_sweep(
+    pair: dict,
+    family: str,
+    grid: dict[str, list[int]] | None = None,
+    base: dict | None = None,
+    protocol: dict | None = None,
+    store=None,
+    force: bool = False,
+    progress: Progress | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> dict:
+    """Run (or read from the store) every cell; a JSON-able table with theory per cell."""
+    from eqgnn.protocol import distinguish_spec
+    from eqgnn.store import ResultStore, cached_run
+
+    store = store if store is not None else ResultStore()
+    options = {**SWEEP_PROTOCOL, **(protocol or {})}
+    configs = sweep_cells(family, grid, base)
+    layout = FAMILIES[family]
+    cells = []
+    for done, config in enumerate(configs, 1):
+        spec = distinguish_spec(pair, config, **options)
+        result, stored = cached_run(spec, store, force=force, cancel=cancel)
+        model = spec["model"]
+        cells.append({
+            "panel": model[layout["panel"]], "row": model[layout["row"]],
+            "col": model[layout["col"]], "model": model,
+            "verdict": result["verdict"], "accuracy": result["accuracy"],
+            "embedding_gap": result["embedding_gap"], "theory": result["theory"],
+            "seconds": result["seconds"], "from_store": stored,
+        })
+        if progress is not None:
+            progress(done, len(configs), f"{layout['row']} {cells[-1]['row']}, "
+                                         f"{layout['col']} {cells[-1]['col']}")
+    return {"pair": pair, "family": family, "panel": layout["panel"], "row": layout["row"],
+            "col": layout["col"], "protocol": options, "cells": cells}
+
+
+def sweep_csv(table: dict) -> str:
+    """The table as CSV: one line per cell, theory beside the verdict."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([table["panel"], table["row"], table["col"], "verdict", "accuracy",
+                     "embedding_gap", "theory_allows", "theory_test"])
+    for c in table["cells"]:
+        writer.writerow([c["panel"], c["row"], c["col"], c["verdict"], f"{c['accuracy']:.3f}",
+                         f"{c['embedding_gap']:.3e}", c["theory"]["allows"], c["theory"]["test"]])
+    return out.getvalue()
+
+
+def with_dim(base: dict | None, dim: int | None) -> dict:
+    """Fix the total feature dimension D of every equivariant cell (Claim 3 sweeps)."""
+    return {**(base or {}), **({"dim": dim} if dim is not None else {})}
+
