@@ -8,7 +8,7 @@ from eqgnn.cli._common import add_json, emit
 
 
 def register(sub) -> None:
-    p = sub.add_parser("bench", help="benchmarks: models, oracle")
+    p = sub.add_parser("bench", help="benchmarks: models, oracle, protocol")
     which = p.add_subparsers(dest="bench", required=True, parser_class=type(p))
     m = which.add_parser(
         "models", help="molecules/s, forward + backward, QM9 batches on radius:5 graphs",
@@ -24,6 +24,11 @@ def register(sub) -> None:
     o.add_argument("--repeats", type=int, default=3, help="runs per cell; the median is shown")
     add_json(o)
     o.set_defaults(run=run_oracle)
+    t = which.add_parser("protocol", help="S seeds batched vs one seed vs a loop over seeds")
+    t.add_argument("--seeds", type=int, default=10)
+    t.add_argument("--epochs", type=int, default=100)
+    add_json(t)
+    t.set_defaults(run=run_protocol)
 
 
 def run_models(args: argparse.Namespace) -> int:
@@ -47,5 +52,22 @@ def run_oracle(args: argparse.Namespace) -> int:
             bar.update(done - bar.n)
 
         result = bench_oracle(repeats=args.repeats, progress=progress)
+    emit(args, result, format_table(result))
+    return 0
+
+
+def run_protocol(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from eqgnn.bench_protocol import bench_protocol, format_table
+
+    with tqdm(desc="bench protocol", unit="pair", leave=False, disable=None) as bar:
+
+        def progress(done: int, total: int, label: str) -> None:
+            bar.total = total
+            bar.set_postfix_str(label)
+            bar.update(done - bar.n)
+
+        result = bench_protocol(args.seeds, args.epochs, progress)
     emit(args, result, format_table(result))
     return 0
