@@ -17,20 +17,23 @@ Progress = Callable[[int, int, str], None]
 
 
 def precompute_items(cases: list[str]) -> Iterator[dict]:
-    """Every job spec the gallery's views read, cheapest families first."""
+    """Every job spec the gallery's views read: preset verdicts, then sweep cells.
+
+    Sweep cells come config by config across the cases, so each model is
+    constructed once (``protocol.cached_encoder``) rather than once per case.
+    """
     from eqgnn.gallery import load_case
     from eqgnn.protocol import distinguish_spec
     from eqgnn.sweep import SWEEP_PROTOCOL, default_family, sweep_cells
 
     for name in cases:
-        pair = {"case": name}
         for preset in PRESETS:
-            yield distinguish_spec(pair, config_from_options(preset))
+            yield distinguish_spec({"case": name}, config_from_options(preset))
+    kinds = {name: load_case(name).kind for name in cases}
     for family in ("stars", "khop", "equivariant"):
-        for name in cases:
-            if family not in default_family(load_case(name).kind):
-                continue
-            for config in sweep_cells(family):
+        members = [name for name in cases if family in default_family(kinds[name])]
+        for config in sweep_cells(family):
+            for name in members:
                 yield distinguish_spec({"case": name}, config, **SWEEP_PROTOCOL)
 
 
