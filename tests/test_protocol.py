@@ -1,0 +1,133 @@
+"""The distinguishability protocol: verdicts that follow theory, seeds batched honestly."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from eqgnn.cli import main
+from eqgnn.config import config_from_options
+from eqgnn.gallery import load_case
+from eqgnn.protocol import distinguish, distinguish_spec, run_distinguish, verdict_of
+from eqgnn.store import RESULTS_REVISION, SHIPPED_RESULTS
+from eqgnn.transforms import permute, random_rotation, rotate
+
+FAST = {"seeds": 3, "epochs": 20}
+
+
+def verdict(case_name: str, **options) -> dict:
+    case = load_case(case_name)
+    spec = distinguish_spec({"case": case_name}, config_from_options(**options), **FAST)
+    return run_distinguish(spec) | {"case": case}
+
+
+@pytest.mark.parametrize("hops, expected", [(1, "blind"), (2, "distinguished")])
+def test_khop_model_on_torsion_twins_follows_the_k_hop_test(hops, expected):
+    # 1 hop: every local structure congruent (the Theorem); 2 hops, body order 3: sighted.
+    result = verdict("butane-torsion", model="khop", hops=hops, body_order=3, width=8)
+    assert result["verdict"] == expected
+    assert result["theory"]["allows"] == (expected == "distinguished")
+
+
+@pytest.mark.parametrize("layers, expected", [(2, "blind"), (3, "distinguished")])
+def test_tfn_style_model_needs_k_plus_one_layers_on_a_k_chain(layers, expected):
+    # kchain-2: TFN-style messages combine orientations only along a walk: K+1 = 3 layers.
+    assert verdict("kchain-2", model="equivariant", lmax=1, channels=2,
+                   layers=layers)["verdict"] == expected
+
+
+@pytest.mark.parametrize("lmax, expected", [(2, "blind"), (3, "distinguished")])
+def test_equivariant_readout_needs_lmax_at_least_the_fold_on_a_star(lmax, expected):
+    # star-3: types l < 3 cannot encode the orientation about a 3-fold axis (Claim 3).
+    result = verdict("star-3", model="equivariant", lmax=lmax, channels=2, layers=1)
+    assert result["config"]["model"]["readout"] == "equivariant"  # the case's readout
+    assert result["verdict"] == expected
+
+
+def test_blind_model_is_never_distinguished_whatever_the_classifier_does(alanine):
+    # A congruent copy: embeddings equal up to float noise by construction. Without the
+    # pair standardisation a classifier sees raw noise; neither way may it win.
+    rng = np.random.default_rng(0)
+    copy = permute(rotate(alanine, random_rotation(rng)), rng.permutation(len(alanine)))
+    for normalise in ("pair", "none"):
+        result = distinguish(alanine, copy, config_from_options("dimenet", width=8),
+                             normalise=normalise, lr=0.5, **FAST)
+        assert max(result["embedding_gaps"]) < 1e-12
+        assert result["verdict"] == "blind" and not result["distinguished"]
+    assert verdict_of([1e-13, 5e-14], accuracy=1.0) == "blind"
+
+
+def test_a_seed_trains_the_same_batched_and_alone():
+    case = load_case("kchain-2")
+    config = config_from_options("tfn", lmax=1, channels=2, layers=3, graph=case.graph)
+    batched = distinguish(case.a, case.b, config, epochs=10, seed_list=[0, 1, 2])
+    alone = distinguish(case.a, case.b, config, epochs=10, seed_list=[1])
+    assert batched["accuracies"][1] == alone["accuracies"][0]
+    assert np.allclose(batched["curves"]["seed_loss"][1], alone["curves"]["seed_loss"][0],
+                       atol=1e-6, rtol=0)
+    assert batched["embedding_gaps"][1] == pytest.approx(alone["embedding_gaps"][0], rel=1e-12)
+
+
+def test_result_reports_curves_gaps_and_theory():
+    result = verdict("butane-torsion", model="khop", hops=2, width=8)
+    assert len(result["curves"]["loss"]) == FAST["epochs"] == len(result["curves"]["accuracy"])
+    assert len(result["embedding_gaps"]) == FAST["seeds"] == len(result["accuracies"])
+    assert result["theory"]["min_hops"] == 2
+    assert result["config"]["dtype"] == "float64"
+
+
+def test_distinguish_cli_answers_an_identical_request_from_the_store(tmp_path, monkeypatch,
+                                                                     capsys):
+    monkeypatch.setenv("EQGNN_RESULTS", str(tmp_path))
+    argv = ["distinguish", "--case", "kchain-2", "--model", "khop", "--hops", "2",
+            "--width", "8", "--seeds", "2", "--epochs", "5", "--json"]
+    assert main(argv) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert main(argv) == 0
+    second = json.loads(capsys.readouterr().out)
+    assert not first["from_store"] and second["from_store"]
+    assert second["accuracies"] == first["accuracies"]
+    assert main([*argv, "--force"]) == 0
+    assert not json.loads(capsys.readouterr().out)["from_store"]
+
+
+def test_sweep_cli_gives_a_table_with_theory_in_every_cell(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("EQGNN_RESULTS", str(tmp_path))
+    out_csv = tmp_path / "sweep.csv"
+    assert main(["sweep", "--case", "butane-torsion", "--family", "khop",
+                 "--grid", "hops=1-2", "--grid", "layers=1", "--grid", "body_order=3",
+                 "--seeds", "2", "--epochs", "5", "--csv", str(out_csv), "--json"]) == 0
+    table = json.loads(capsys.readouterr().out)["tables"][0]
+    cells = {c["row"]: c for c in table["cells"]}
+    assert cells[1]["verdict"] == "blind" and not cells[1]["theory"]["allows"]
+    assert cells[2]["theory"]["allows"]
+    assert out_csv.read_text().count("\n") == 3  # header + 2 cells
+
+
+def test_shipped_results_carry_the_current_revision():
+    files = sorted(SHIPPED_RESULTS.glob("*.json"))
+    assert files, "data/results is empty: run python -m eqgnn precompute"
+    for path in files:
+        assert json.loads(path.read_text())["revision"] == RESULTS_REVISION, path.name
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["butane-torsion", "h2o2-torsion", "ethanol-torsion",
+                                  "kchain-3", "kchain-4", "body3", "enantiomers"])
+def test_whole_gallery_models_reach_what_theory_allows(name):
+    # khop at body order 3: its exact ceiling is the k-hop test, so it is blind below
+    # min_hops and distinguishes at it. MACE-style (correlation 2) reaches the GWL bound.
+    from eqgnn.gallery import theory
+
+    case = load_case(name)
+    bound = theory(case)
+    group = "SO3" if name == "enantiomers" else "O3"
+    hops = bound["min_hops"]["3"][group]
+    assert verdict(name, model="khop", hops=hops, group=group)["verdict"] == "distinguished"
+    if hops > 1:
+        assert verdict(name, model="khop", hops=hops - 1, group=group)["verdict"] == "blind"
+    layers = bound["gwl_min_layers"][group]
+    mace = dict(preset="mace", lmax=2, group=group)
+    assert verdict(name, layers=layers, **mace)["verdict"] == "distinguished"
