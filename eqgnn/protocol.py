@@ -299,11 +299,15 @@ def resolve_pair(pair: dict) -> tuple[Structure, Structure, str | None, str | No
     return one(pair["a"], "pair A"), one(pair["b"], "pair B"), pair.get("graph"), None
 
 
-def distinguish_spec(pair: dict, config: ModelConfig, **protocol) -> dict:
+def distinguish_spec(
+    pair: dict, config: ModelConfig, case_readout: bool = True, **protocol
+) -> dict:
     """The job spec of one distinguish run: everything that defines its result.
 
-    The pair's graph rule and, for equivariant models, the case's readout fill
-    what the config leaves open, so the spec alone determines the result.
+    The pair's graph rule fills an open ``config.graph``, and (``case_readout``,
+    for equivariant models) a gallery case's readout replaces the config's: the
+    stars are two orientations of one structure, read out equivariantly. The
+    spec alone determines the result.
     """
     from dataclasses import replace
 
@@ -313,7 +317,7 @@ def distinguish_spec(pair: dict, config: ModelConfig, **protocol) -> dict:
     _, _, graph, readout = resolve_pair(pair)
     if config.graph is None and graph is not None:
         config = replace(config, graph=graph)
-    if readout == "equivariant" and config.model == "equivariant":
+    if case_readout and readout == "equivariant" and config.model == "equivariant":
         config = replace(config, readout=readout)
     options = {k: type(v)(protocol.get(k, v)) for k, v in DEFAULTS.items()}  # 10 and 10.0: one key
     return {"kind": "distinguish", "pair": pair, "model": config.validate().to_dict(), **options}

@@ -62,7 +62,8 @@ def run(args: argparse.Namespace) -> int:
     from eqgnn.protocol import distinguish_spec
     from eqgnn.store import ResultStore, cached_run
 
-    spec = distinguish_spec(pair_of(args), model_config(args), **protocol_options(args))
+    spec = distinguish_spec(pair_of(args), model_config(args), case_readout=args.readout is None,
+                            **protocol_options(args))
     with steps(spec["epochs"], "distinguish") as bar:
         result, stored = cached_run(
             spec, ResultStore(), force=args.force,
