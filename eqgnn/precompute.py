@@ -26,10 +26,13 @@ def precompute_items(cases: list[str]) -> Iterator[dict]:
     from eqgnn.protocol import distinguish_spec
     from eqgnn.sweep import SWEEP_PROTOCOL, default_family, sweep_cells
 
-    for name in cases:
-        for preset in PRESETS:
-            yield distinguish_spec({"case": name}, config_from_options(preset))
     kinds = {name: load_case(name).kind for name in cases}
+    for name in cases:
+        # mirror pairs: the presets under SO3 too, the group that sees them
+        groups = ("O3", "SO3") if kinds[name] == "chirality" else ("O3",)
+        for preset in PRESETS:
+            for group in groups:
+                yield distinguish_spec({"case": name}, config_from_options(preset, group=group))
     for family in ("stars", "khop", "equivariant"):
         members = [name for name in cases if family in default_family(kinds[name])]
         for config in sweep_cells(family):
