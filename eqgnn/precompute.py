@@ -23,7 +23,7 @@ def precompute_items(cases: list[str]) -> Iterator[dict]:
     constructed once (``protocol.cached_encoder``) rather than once per case.
     """
     from eqgnn.gallery import load_case
-    from eqgnn.protocol import distinguish_spec
+    from eqgnn.specs import distinguish_spec
     from eqgnn.sweep import SWEEP_PROTOCOL, default_family, sweep_cells
 
     kinds = {name: load_case(name).kind for name in cases}

@@ -91,7 +91,7 @@ def run_sweep(
     cancel: Callable[[], bool] | None = None,
 ) -> dict:
     """Run (or read from the store) every cell; a JSON-able table with theory per cell."""
-    from eqgnn.protocol import distinguish_spec
+    from eqgnn.specs import distinguish_spec
     from eqgnn.store import ResultStore, cached_run
 
     store = store if store is not None else ResultStore()

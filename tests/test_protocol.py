@@ -10,7 +10,8 @@ import pytest
 from eqgnn.cli import main
 from eqgnn.config import config_from_options
 from eqgnn.gallery import case_names, load_case
-from eqgnn.protocol import distinguish, distinguish_spec, run_distinguish, verdict_of
+from eqgnn.protocol import distinguish, run_distinguish, verdict_of
+from eqgnn.specs import distinguish_spec
 from eqgnn.store import RESULTS_REVISION, SHIPPED_RESULTS
 from eqgnn.transforms import permute, random_rotation, rotate
 

@@ -9,7 +9,7 @@ from eqgnn.cli._common import add_json, add_model_options, add_pair, emit, model
 
 def add_protocol_options(parser: argparse.ArgumentParser) -> None:
     """Seeds, epochs, learning rate, normalisation and --force (shared with sweep)."""
-    from eqgnn.protocol import DEFAULTS
+    from eqgnn.specs import DEFAULTS
 
     g = parser.add_argument_group("protocol")
     g.add_argument("--seeds", type=int, default=DEFAULTS["seeds"],
@@ -59,7 +59,7 @@ def register(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from eqgnn.progress import steps
-    from eqgnn.protocol import distinguish_spec
+    from eqgnn.specs import distinguish_spec
     from eqgnn.store import ResultStore, cached_run
 
     spec = distinguish_spec(pair_of(args), model_config(args), case_readout=args.readout is None,
