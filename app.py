@@ -1,34 +1,27 @@
-"""Home page of the eqgnn dashboard: what it shows and where to start.
+"""The eqgnn dashboard: ``streamlit run app.py``.
 
-Run with ``streamlit run app.py``; the pages in ``pages/`` (Streamlit's
-directory convention) become ``/explorer`` and so on.
+The entry point only declares the pages (``st.navigation``), so the sidebar
+reads Home, Gallery, Explorer, Depth map, Lesson and every page has a short
+address (``/gallery``, ``/explorer``, ``/depth``, ``/lesson``); each page
+file draws itself.
 """
 
 import streamlit as st
 
-from eqgnn.errors import InputError
+# (file, title, url path). No page icons: Streamlit turns a page's Material icon
+# into a favicon fetched from a font CDN, and the dashboard must run offline.
+# The folder is not called ``pages/``: Streamlit would also serve those files
+# on its own, and a fresh server's first deep link would bypass this navigation.
+PAGES = [
+    ("app_pages/home.py", "Home", None),
+    ("app_pages/gallery.py", "Gallery", "gallery"),
+    ("app_pages/explorer.py", "Explorer", "explorer"),
+    ("app_pages/depth.py", "Depth map", "depth"),
+    ("app_pages/lesson.py", "Lesson", "lesson"),
+]
 
 st.set_page_config(page_title="eqgnn", layout="wide")
-st.title("What 3D geometric GNNs can and cannot see")
-st.markdown(
-    "The **Explorer** shows a molecule as a geometric graph under a graph rule "
-    "(bonds, a radius, k nearest neighbours) and highlights the k-hop "
-    "neighbourhood of an atom: the part of the molecule a k-hop invariant GNN "
-    "sees from it. What lies outside, and how neighbourhoods are oriented "
-    "relative to each other, is what such a model cannot tell apart."
-)
-st.page_link("pages/explorer.py", label="Open the Explorer", icon=":material/view_in_ar:")
-
-
-@st.cache_resource(show_spinner="Loading torch…")
-def _device() -> str:
-    """The device models run on; cached because importing torch takes seconds."""
-    from eqgnn.batch import resolve_device
-
-    return str(resolve_device())
-
-
-try:
-    st.caption(f"Compute device: `{_device()}` (set `EQGNN_DEVICE` to change it)")
-except InputError as exc:
-    st.error(str(exc))
+st.navigation([
+    st.Page(file, title=title, url_path=path, default=path is None)
+    for file, title, path in PAGES
+]).run()

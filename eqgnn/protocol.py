@@ -27,7 +27,7 @@ from torch import nn
 
 from eqgnn.config import ModelConfig
 from eqgnn.errors import InputError
-from eqgnn.specs import DEFAULTS, distinguish_spec, resolve_pair  # noqa: F401 (moving)
+from eqgnn.specs import DEFAULTS, resolve_pair
 from eqgnn.structure import Structure
 
 BLIND_GAP = 1e-12

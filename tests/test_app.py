@@ -13,7 +13,7 @@ from eqgnn import view
 from eqgnn.graph import build_edges, khop_neighbourhoods
 
 ROOT = Path(__file__).resolve().parent.parent
-EXPLORER = ROOT / "pages" / "explorer.py"
+EXPLORER = ROOT / "app_pages" / "explorer.py"
 TIMEOUT = 60
 
 
@@ -28,11 +28,11 @@ def shows_3d_view(at: AppTest) -> bool:
     return bool(at.get("iframe") or at.get("plotly_chart"))
 
 
-def test_home_page_runs_and_links_to_the_explorer():
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+def test_home_page_runs_and_links_to_the_claims():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()  # Home: default
     assert not at.exception
-    assert at.get("page_link")
-    assert "Compute device" in at.caption[0].value
+    assert len(at.get("page_link")) >= 4  # a link per claim, and the lesson
+    assert any("Compute device" in c.value for c in at.caption)
 
 
 def test_explorer_defaults_show_butane_its_graph_and_a_neighbourhood():
@@ -41,7 +41,8 @@ def test_explorer_defaults_show_butane_its_graph_and_a_neighbourhood():
     assert shows_3d_view(at)
     table = at.dataframe[0].value
     assert table["atom"].iloc[0] == 0 and table["hops"].iloc[0] == 0
-    assert at.query_params == {"mol": "g2:trans-butane", "graph": "bonds", "atom": "0", "hops": "1"}
+    assert at.query_params == {"mol": "g2:trans-butane", "graph": "bonds", "atom": "0", "hops": "1",
+                               "body_order": "3", "group": "O3", "bond": "1-2", "angle": "120"}
 
 
 def test_a_link_reproduces_the_view():
@@ -67,7 +68,8 @@ def test_changing_widgets_updates_the_url():
     at.selectbox(key="atom").set_value(2).run()
     at.slider(key="hops").set_value(3).run()
     assert not at.exception and not at.error
-    assert at.query_params == {"mol": "g2:CH3CH2OH", "graph": "knn:4", "atom": "2", "hops": "3"}
+    assert {k: at.query_params[k] for k in ("mol", "graph", "atom", "hops")} == {
+        "mol": "g2:CH3CH2OH", "graph": "knn:4", "atom": "2", "hops": "3"}
     assert at.dataframe[0].value["atom"].iloc[0] == 2
 
 

@@ -1,0 +1,81 @@
+"""Depth: how many layers a model needs, beside the number theory says suffices.
+
+The selection lives in the URL (``ui.state``): ``case``. For each sweep
+family of the case (``eqgnn.sweep.default_family``), a heatmap of stored
+accuracy over hops x layers (k-hop models) or lmax x layers (equivariant
+models), with the oracle's boundary drawn on it (``eqgnn.views.depth``):
+where a model falls short of theory shows at a glance. Missing cells can be
+computed live through the shared queue (``ui.live``); every table and plot
+can be downloaded.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from eqgnn.errors import InputError
+from eqgnn.gallery import case_names
+from eqgnn.sweep import SWEEP_PROTOCOL, default_family
+from eqgnn.views import depth
+from ui import live, state, views
+
+DEFAULT_CASE = "kchain-4"
+TITLES = {
+    "khop": "k-hop invariant models: hops x layers",
+    "equivariant": "Equivariant models: lmax x layers",
+    "stars": "Equivariant readout, one layer: lmax",
+}
+READING = {
+    "khop": "Below the dashed line the k-hop test is blind at that body order, so every "
+            "k-hop model is, at any depth.",
+    "equivariant": "Left of the dashed line (the GWL bound) no equivariant GNN can tell A "
+                   "from B. A model may need more layers than the bound: ⚠ marks cells "
+                   "theory allows that the model did not distinguish.",
+    "stars": "Below the dashed line no type l up to lmax sees the star's orientation.",
+}
+
+
+@st.cache_data(max_entries=64, show_spinner="Asking the theory oracle…")
+def _bounds(name: str, family: str) -> dict:
+    return depth.depth_bounds(views.case(name), family)
+
+
+st.set_page_config(page_title="eqgnn depth", layout="wide")
+st.title("Depth maps: models against theory")
+names = case_names()
+state.param("case", DEFAULT_CASE, choices=names)
+name = st.sidebar.selectbox("Case", names, key="case")
+state.sync(case=name)
+try:
+    case = views.case(name)
+except InputError as exc:
+    st.error(str(exc))
+    st.stop()
+st.header(case.title)
+st.caption(f"Accuracy of the pair classifier, mean over {SWEEP_PROTOCOL['seeds']} seeds after "
+           f"{SWEEP_PROTOCOL['epochs']} epochs. ✓ distinguished, ~ sighted, not learned, "
+           "✗ blind, · not computed.")
+
+for family in default_family(case.kind):
+    st.subheader(TITLES[family])
+    try:
+        table = depth.depth_table(case, family, live.store())
+        bounds = _bounds(name, family)
+    except InputError as exc:
+        st.error(str(exc))
+        continue
+    st.markdown(f"**{' · '.join(dict.fromkeys(bounds['text'].values()))}.** {READING[family]}")
+    views.chart(depth.depth_figure(table, bounds, f"{name}: {TITLES[family]}"),
+                f"{name}-{family}-depth", key=f"heatmap-{family}")
+    shortfall = depth.depth_shortfall(table, bounds)
+    st.dataframe(shortfall, hide_index=True)
+    views.downloads(f"{name}-{family}-depth", table, depth.depth_csv(table), key=family)
+    if table["missing"]:
+        clicked = st.button(f"Compute the {table['missing']} missing cells live",
+                            key=f"run-{family}", icon=":material/play_arrow:",
+                            help="Each cell trains a small model; cells queue when the "
+                                 "machine is busy and are stored as they finish.")
+        ran = live.run_cells(depth.depth_specs(name, family), f"{family} cells of {name}",
+                             key=f"depth-{family}", start=clicked)
+        if ran:
+            st.rerun()

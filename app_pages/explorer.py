@@ -1,0 +1,264 @@
+"""Explorer: a molecule, its graph under a rule, one atom's k-hop neighbourhood, and a torsion.
+
+The selections live in the URL (keys documented in ``ui.state``), so a link
+reproduces the view:
+
+- ``mol``: ``g2:NAME``, ``qm9:N``, ``smiles:STRING`` or ``upload:FILENAME``
+  (an upload must be given again; the URL only names it);
+- ``graph``: ``bonds``, ``radius:R``, ``knn:N``, ``full`` or ``explicit``;
+- ``atom``, ``hops``: the centre atom (0-based) and k of N_i^k, also the
+  hops of the oracle's test;
+- ``body_order``, ``group``: the oracle's test;
+- ``bond`` (``I-J``), ``angle`` (degrees): the torsion.
+
+The page only draws what ``eqgnn`` computes (``eqgnn.view``,
+``eqgnn.views.explorer``); torch loads only when the model gaps are first asked for.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+from eqgnn import view
+from eqgnn.errors import InputError
+from eqgnn.graph import GraphRule, parse_rule
+from eqgnn.io import QM9_SIZE, g2_names, load_structure, load_upload, readable_extensions
+from eqgnn.structure import Structure
+from eqgnn.views import explorer
+from ui import state, views
+
+if TYPE_CHECKING:
+    import torch
+    from streamlit.runtime.uploaded_file_manager import UploadedFile
+
+SOURCES = {"g2": "G2 molecule", "qm9": "QM9 index", "smiles": "SMILES", "upload": "Upload"}
+DEFAULT_MOL = "g2:trans-butane"
+DEFAULT_SMILES = "CCO"
+UPLOAD_TYPES = [ext.lstrip(".") for ext in readable_extensions()]
+RULE_KINDS = ["bonds", "radius", "knn", "full"]
+RADIUS_RANGE = (0.5, 10.0)  # Å
+KNN_RANGE = (1, 16)
+MAX_HOPS = 4
+BODY_ORDERS = ["2", "3", "full"]
+GROUPS = ["O3", "SO3"]
+ANGLE_STEP = 5  # degrees; coarse enough that every slider stop can be cached
+
+
+@st.cache_data(max_entries=64, show_spinner="Loading the molecule…")
+def _load(spec: str) -> Structure:
+    return load_structure(spec)
+
+
+@st.cache_data(max_entries=8, show_spinner="Reading the file…")
+def _load_upload(filename: str, data: bytes) -> Structure:
+    return load_upload(filename, data)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _bridges(structure: Structure) -> list[dict]:
+    return view.bridge_rows(structure)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _turn(structure: Structure, bond: str, angle: int) -> Structure:
+    return explorer.turn(structure, bond, angle)
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _oracle(structure: Structure, bond: str, angle: int, rule: str, hops: int,
+            body_order: str, group: str) -> dict:
+    return explorer.twist_oracle(structure, bond, angle, rule, hops, body_order, group)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _models(rule: str) -> dict[str, torch.nn.Module]:
+    """The panel's seeded models on ``rule``, built once per server (e3nn compiles: seconds)."""
+    return explorer.build_twist_models(rule)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _gaps(structure: Structure, bond: str, angle: int, rule: str) -> list[dict]:
+    return explorer.twist_gaps(structure, bond, angle, rule, _models(rule))
+
+
+def _pick_molecule() -> tuple[str, UploadedFile | None]:
+    """Sidebar widgets for the molecule; returns its ``mol`` spec and any uploaded file."""
+    kind, _, value = st.query_params.get("mol", DEFAULT_MOL).partition(":")
+    if kind not in SOURCES:
+        st.warning(f"Unknown molecule source {kind!r} in the link; showing {DEFAULT_MOL}.")
+        kind, _, value = DEFAULT_MOL.partition(":")
+    st.session_state.setdefault("source", kind)
+    source = st.sidebar.radio(
+        "Molecule source", list(SOURCES), format_func=SOURCES.get, key="source"
+    )
+    if source == "g2":
+        names = g2_names()
+        default = DEFAULT_MOL.partition(":")[2]
+        st.session_state.setdefault("g2", value if kind == "g2" and value in names else default)
+        return f"g2:{st.sidebar.selectbox('G2 molecule', names, key='g2')}", None
+    if source == "qm9":
+        index = value if kind == "qm9" and value.isdigit() else "1"
+        st.session_state.setdefault("qm9", min(max(int(index), 1), QM9_SIZE))
+        index = st.sidebar.number_input(
+            "QM9 index", 1, QM9_SIZE, key="qm9", help="1-based, as in the QM9 files"
+        )
+        return f"qm9:{index}", None
+    if source == "smiles":
+        st.session_state.setdefault("smiles", value if kind == "smiles" else DEFAULT_SMILES)
+        return f"smiles:{st.sidebar.text_input('SMILES', key='smiles')}", None
+    upload = st.sidebar.file_uploader("Structure file", type=UPLOAD_TYPES, key="upload")
+    if upload is None:
+        return f"upload:{value if kind == 'upload' else ''}", None
+    return f"upload:{upload.name}", upload
+
+
+def _pick_rule(structure: Structure) -> str:
+    """Sidebar widgets for the graph rule; returns it as a rule string."""
+    kinds = RULE_KINDS + (["explicit"] if structure.edges is not None else [])
+    try:
+        wanted = parse_rule(st.query_params.get("graph"))
+    except InputError as exc:
+        st.warning(f"{exc}; using bonds.")
+        wanted = GraphRule("bonds")
+    if wanted is None:
+        wanted = GraphRule("explicit" if structure.edges is not None else "bonds")
+    st.session_state.setdefault("graph", wanted.kind)
+    if st.session_state["graph"] not in kinds:  # e.g. explicit, then a file without edges
+        st.session_state["graph"] = "bonds"
+    kind = st.sidebar.selectbox("Graph rule", kinds, key="graph", help=(
+        "On the bond graph a 1-hop model sees only bonded neighbours; on a 5 Å radius "
+        "graph atoms across a turned bond are joined directly, and 1 hop sees the dihedral."))
+    if kind == "radius":
+        value = wanted.value if wanted.kind == "radius" else 5.0
+        st.session_state.setdefault("radius", min(max(value, RADIUS_RANGE[0]), RADIUS_RANGE[1]))
+        radius = st.sidebar.slider("Radius R (Å)", *RADIUS_RANGE, step=0.5, key="radius")
+        return str(GraphRule("radius", radius))
+    if kind == "knn":
+        value = int(wanted.value) if wanted.kind == "knn" else 4
+        st.session_state.setdefault("knn", min(max(value, KNN_RANGE[0]), KNN_RANGE[1]))
+        return str(GraphRule("knn", st.sidebar.slider("Neighbours N", *KNN_RANGE, key="knn")))
+    return kind
+
+
+def _pick_centre(structure: Structure) -> tuple[int, int]:
+    """Sidebar widgets for the centre atom i and the hops k of N_i^k."""
+    n = len(structure)
+    state.param("atom", 0, int, choices=range(n), low=0, high=n - 1)
+    symbols = structure.symbols
+    atom = st.sidebar.selectbox(
+        "Centre atom", range(n), format_func=lambda i: f"{i}: {symbols[i]}", key="atom"
+    )
+    state.param("hops", 1, int, low=1, high=MAX_HOPS)
+    hops = st.sidebar.slider("Hops k", 1, MAX_HOPS, key="hops")
+    return int(atom), int(hops)
+
+
+def _pick_test() -> tuple[str, str]:
+    """Sidebar widgets for the oracle's body order and group."""
+    st.sidebar.divider()
+    state.param("body_order", "3", str, choices=BODY_ORDERS)
+    body_order = st.sidebar.radio("Body order (oracle)", BODY_ORDERS, key="body_order",
+                                  horizontal=True)
+    state.param("group", "O3", str, choices=GROUPS)
+    group = st.sidebar.radio("Group (oracle)", GROUPS, key="group", horizontal=True,
+                             help="O3 allows reflections; SO3 only rotations, "
+                                  "so it sees handedness.")
+    return body_order, group
+
+
+def _pick_torsion(bonds: list[str], default: str) -> tuple[str, int]:
+    """The bond to turn and the angle, beside the pair view."""
+    left, right = st.columns([1, 3])
+    state.param("bond", default, str, choices=bonds)
+    bond = left.selectbox("Bond I-J", bonds, key="bond",
+                          help="Non-ring bonds with more than one atom on each side; "
+                               "the side holding J turns.")
+    state.param("angle", 120, int, low=-180, high=180)
+    angle = right.slider("Turn J's side by (degrees)", -180, 180, step=ANGLE_STEP, key="angle")
+    return bond, int(angle)
+
+
+def _draw_oracle(verdict: dict) -> None:
+    """The theory verdict: blind or sees, and the oracle's sentence why."""
+    k = verdict["hops"]
+    head = (f"**Oracle** ({k} hop{'s' if k > 1 else ''}, body order {verdict['body_order']}, "
+            f"{verdict['group']}, graph `{verdict['graph']}`): ")
+    if verdict["indistinguishable"]:
+        st.warning(f"{head}**blind** to the turn. {verdict['reason']}",
+                   icon=":material/visibility_off:")
+    else:
+        st.success(f"{head}**sees** the turn. {verdict['reason']}", icon=":material/visibility:")
+
+
+def _draw_gaps(rows: list[dict]) -> None:
+    """One metric per model, grouped by family: its untrained gap, and whether it is noise."""
+    families = list(dict.fromkeys(row["family"] for row in rows))
+    for column, family in zip(st.columns(len(families), border=True), families):
+        column.markdown(f"**{family}**")
+        for inner, row in zip(column.columns(2), [r for r in rows if r["family"] == family]):
+            inner.metric(row["model"], f"{row['gap']:.1e}",
+                         "sees" if row["sees"] else "blind (float noise)",
+                         delta_color="green" if row["sees"] else "red", delta_arrow="off")
+    st.caption("Embedding gap |e(A) − e(B)| / (|e(A)| + |e(B)|) of untrained models "
+               "(float64, seed 0); below 1e-12 it is float noise: the model is blind.")
+
+
+st.title("Explorer")
+spec, upload = _pick_molecule()
+state.sync(mol=spec)
+try:
+    if upload is not None:
+        structure = _load_upload(upload.name, upload.getvalue())
+    elif spec.startswith("upload:"):
+        st.info("Upload a structure file in the sidebar (" + ", ".join(UPLOAD_TYPES) + ").")
+        st.stop()
+    else:
+        structure = _load(spec)
+    rule = _pick_rule(structure)
+    atom, hops = _pick_centre(structure)
+    body_order, group = _pick_test()
+    state.sync(graph=rule, atom=atom, hops=hops, body_order=body_order, group=group)
+    edges = views.edges(structure, rule)
+    rows = view.neighbourhood_rows(structure, edges, atom, hops)
+except InputError as exc:
+    st.error(str(exc))
+    st.stop()
+
+st.caption(
+    f"**{structure.name}**: {len(structure)} atoms; graph `{rule}` with {len(edges)} edges; "
+    f"the {hops}-hop neighbourhood of atom {atom} ({structure.symbols[atom]}) "
+    f"has {len(rows)} atoms."
+)
+highlight = [row["atom"] for row in rows]
+bridge_rows = _bridges(structure)
+if not bridge_rows:
+    state.sync(bond=None, angle=None)
+    views.structure_view(structure, edges, highlight, atom, key="molecule")
+else:
+    st.header("Turn a bond: who notices?")
+    st.caption(
+        "Turning one side of a non-ring bond about its axis keeps every bonded (1-hop) "
+        "neighbourhood congruent but changes the molecule's shape: a torsion twin "
+        "(SCIENCE.md, Claim 1). Switch the graph rule to a 5 Å radius and 1 hop sees it."
+    )
+    bond, angle = _pick_torsion([row["bond"] for row in bridge_rows],
+                                explorer.default_bond(structure))
+    state.sync(bond=bond, angle=angle)
+    _draw_oracle(_oracle(structure, bond, angle, rule, hops, body_order, group))
+    with st.spinner("Building the models and embedding both molecules (first time: seconds)…"):
+        _draw_gaps(_gaps(structure, bond, angle, rule))
+    turned = _turn(structure, bond, angle)
+    views.pair_view(structure, turned, edges, views.edges(turned, rule), highlight, highlight,
+                    atom, atom, key="twist")
+left, right = st.columns(2)
+with left:
+    st.subheader(f"Neighbourhood $N_{{{atom}}}^{{{hops}}}$")
+    st.dataframe(rows, hide_index=True)
+with right:
+    st.subheader("Bonds that can turn")
+    if bridge_rows:
+        st.dataframe(bridge_rows, hide_index=True)
+    else:
+        st.write("None: every bond lies in a ring or ends in a single atom.")

@@ -1,0 +1,110 @@
+"""Gallery: pairs of geometric graphs that some GNNs cannot tell apart, and why.
+
+The selections live in the URL (``ui.state``): ``case`` (a gallery case),
+``atom`` (an atom of A) and ``hops`` (k of its k-hop neighbourhood). The page
+draws what ``eqgnn.views.gallery`` computes: the oracle's verdicts (numpy,
+instant), the model verdicts stored in ``data/results/`` (never trained
+here), and, on request, a live run through the shared queue (``ui.live``).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from eqgnn.config import PRESETS
+from eqgnn.errors import InputError
+from eqgnn.gallery import case_names
+from eqgnn.views import gallery
+from ui import live, state, views
+
+MAX_HOPS = 6
+DEFAULT_CASE = "butane-torsion"
+
+
+@st.cache_data(max_entries=64, show_spinner="Asking the theory oracle…")
+def _oracle(name: str) -> dict:
+    return gallery.oracle_verdicts(views.case(name))
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _matched(name: str, atom: int, hops: int) -> dict:
+    return gallery.matched_neighbourhoods(views.case(name), atom, hops)
+
+
+def _verdict_banner(headline: dict) -> None:
+    """The verdict in letters big enough for the back of a lecture hall, the reason below."""
+    if headline["blind"]:
+        st.markdown(f"## :red[:material/visibility_off: {headline['verdict']}]")
+    else:
+        st.markdown(f"## :green[:material/visibility: {headline['verdict']}]")
+    st.info(headline["reason"])
+
+
+st.set_page_config(page_title="eqgnn gallery", layout="wide")
+st.title("Failure-case gallery")
+names = case_names()
+state.param("case", DEFAULT_CASE, choices=names)
+name = st.sidebar.selectbox("Case", names, key="case")
+try:
+    case = views.case(name)
+    state.param("atom", 0, int, low=0, high=len(case.a) - 1)
+    symbols = case.a.symbols
+    atom = st.sidebar.selectbox("Atom of A", range(len(case.a)), key="atom",
+                                format_func=lambda i: f"{i}: {symbols[i]}")
+    state.param("hops", 1, int, low=1, high=MAX_HOPS)
+    hops = st.sidebar.slider("Hops k", 1, MAX_HOPS, key="hops")
+    state.sync(case=name, atom=atom, hops=hops)
+    oracle = _oracle(name)
+    matched = _matched(name, int(atom), int(hops))
+except InputError as exc:
+    st.error(str(exc))
+    st.stop()
+
+st.header(case.title)
+st.write(case.text)
+_verdict_banner(oracle["headline"])
+
+st.subheader(f"Atom {atom} and its {hops}-hop neighbourhood, in A and in B")
+views.pair_view(case.a, case.b, views.edges(case.a, case.graph), views.edges(case.b, case.graph),
+                matched["hood_a"], matched["hood_b"], matched["atom_a"], matched["atom_b"],
+                key="gallery-pair")
+st.markdown(f"**{matched['text']}**")
+with st.expander("Which atom of B matches each atom of the neighbourhood in A"):
+    st.dataframe(matched["pairs"], hide_index=True)
+
+st.subheader("Theory: can a k-hop invariant test tell A from B?")
+st.caption("**same**: the k-hop geometric WL test cannot tell A from B, so no k-hop "
+           "invariant model of that body order can; **differ**: it can. Graph rule: "
+           f"`{case.graph}`.")
+st.dataframe(views.verdict_style(oracle["table"]), hide_index=True)
+views.downloads(f"{name}-oracle", oracle["rows"], views.rows_csv(oracle["rows"]), key="oracle")
+
+st.subheader("Models: what trained networks managed")
+verdicts = gallery.model_verdicts(case, live.store())
+st.caption("From the precomputed results (`python -m eqgnn precompute`); nothing trains "
+           "here unless you run it live below. **theory allows**: the oracle says a model "
+           "of this kind and size could see the difference.")
+st.dataframe(views.verdict_style(verdicts), hide_index=True, height=320)
+views.downloads(f"{name}-models", verdicts, views.rows_csv(verdicts), key="models")
+
+st.subheader("Training curves")
+preset = st.selectbox("Preset", list(PRESETS), key="preset",
+                      format_func=lambda p: f"{p}: {PRESETS[p].description.split(':')[0]}")
+st.caption(PRESETS[preset].description)
+try:
+    spec = gallery.preset_spec(name, preset)
+except InputError as exc:
+    st.error(str(exc))
+    st.stop()
+clicked = False
+if live.store().get(spec) is None:
+    st.write(f"No stored result for {preset} on {name} yet: run it live to see its curves.")
+    clicked = st.button(f"Run {preset} on {name} live", icon=":material/play_arrow:",
+                        type="primary", help="Trains the preset with the default protocol "
+                        "on this machine; runs queue when the machine is busy.")
+result = live.run_live(spec, f"{preset} on {name}", key="gallery", start=clicked)
+if result is not None:
+    st.markdown(f"### {preset}: **{result['verdict']}**, accuracy {result['accuracy']:.2f}")
+    views.chart(gallery.curves_figure(result, f"{preset} on {name}"),
+                f"{name}-{preset}-curves", key="curves")
+    views.downloads(f"{name}-{preset}-result", result, key="result")

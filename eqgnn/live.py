@@ -1,0 +1,278 @@
+"""Live runs on a shared machine: a server-wide limit, a FIFO queue, shared jobs.
+
+A hosted dashboard may have a lecture hall of visitors pressing "run it live"
+at once. Each run trains a model in a worker process, so without a limit a
+hundred clicks would start a hundred processes on a few cores. Here:
+
+- :class:`JobGate`: at most ``limit`` jobs run at once; the rest wait in
+  first-come order and can read their place in the queue;
+- :class:`LiveJob`: one job running in a background thread through the gate,
+  with its progress readable at any time and a cancel flag. A job outlives the
+  page run that started it (a Streamlit rerun does not kill it), and is shared:
+  every session asking for the same spec follows the one job, which is
+  cancelled only when every follower has let go;
+- :func:`start_job` / :func:`find_job`: the process-wide registry of jobs.
+
+No streamlit here: the dashboard's ``ui.live`` draws these objects, and the
+tests drive them with threads.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+from collections import OrderedDict, deque
+from collections.abc import Callable
+
+from eqgnn.errors import InputError
+from eqgnn.jobs import Cancelled, run_job_in_subprocess
+
+LIVE_JOBS_ENV = "EQGNN_LIVE_JOBS"
+FINISHED_KEPT = 64
+"""Finished jobs kept in the registry (for their followers to read), oldest dropped."""
+
+
+def default_limit() -> int:
+    """Concurrent live jobs: ``$EQGNN_LIVE_JOBS``, else the number of cores."""
+    text = os.environ.get(LIVE_JOBS_ENV)
+    if text is None:
+        return os.cpu_count() or 1
+    try:
+        limit = int(text)
+    except ValueError:
+        raise InputError(f"{LIVE_JOBS_ENV}={text!r}: give a whole number >= 1") from None
+    if limit < 1:
+        raise InputError(f"{LIVE_JOBS_ENV}={text!r}: give a whole number >= 1")
+    return limit
+
+
+class JobGate:
+    """At most ``limit`` holders at once; the others queue first come, first served.
+
+    ``enter()`` takes a ticket and joins the queue; ``wait(ticket)`` blocks
+    until the ticket is admitted (it reaches the head of the queue and a slot
+    is free); ``leave(ticket)`` frees the slot or leaves the queue. A waiter
+    that gives up (its user cancelled) leaves without ever running, and the
+    ones behind it move up.
+    """
+
+    def __init__(self, limit: int) -> None:
+        if limit < 1:
+            raise ValueError(f"a gate needs a limit >= 1, got {limit}")
+        self.limit = limit
+        self._condition = threading.Condition()
+        self._queue: deque[int] = deque()
+        self._running: set[int] = set()
+        self._tickets = itertools.count(1)
+
+    def enter(self) -> int:
+        """Join the queue; returns the ticket to wait, read positions and leave with."""
+        with self._condition:
+            ticket = next(self._tickets)
+            self._queue.append(ticket)
+            self._admit()
+            return ticket
+
+    def wait(self, ticket: int, timeout: float | None = None) -> bool:
+        """Block until ``ticket`` runs (True) or ``timeout`` seconds pass (False)."""
+        with self._condition:
+            return self._condition.wait_for(lambda: ticket in self._running, timeout)
+
+    def position(self, ticket: int) -> int:
+        """0 when ``ticket`` runs, else its 1-based place in the queue; -1 when it left."""
+        with self._condition:
+            if ticket in self._running:
+                return 0
+            try:
+                return self._queue.index(ticket) + 1
+            except ValueError:
+                return -1
+
+    def leave(self, ticket: int) -> None:
+        """Free the slot of ``ticket`` (or take it out of the queue); the next one runs."""
+        with self._condition:
+            self._running.discard(ticket)
+            if ticket in self._queue:
+                self._queue.remove(ticket)
+            self._admit()
+
+    @property
+    def running(self) -> int:
+        """How many tickets hold a slot now."""
+        with self._condition:
+            return len(self._running)
+
+    @property
+    def waiting(self) -> int:
+        """How many tickets wait in the queue now."""
+        with self._condition:
+            return len(self._queue)
+
+    def _admit(self) -> None:
+        """Move queue heads into free slots and wake the waiters (lock held)."""
+        admitted = False
+        while self._queue and len(self._running) < self.limit:
+            self._running.add(self._queue.popleft())
+            admitted = True
+        if admitted:
+            self._condition.notify_all()
+
+
+_GATE: JobGate | None = None
+_GATE_LOCK = threading.Lock()
+
+
+def gate() -> JobGate:
+    """The process-wide gate every live job passes (limit: :func:`default_limit`)."""
+    global _GATE
+    with _GATE_LOCK:
+        if _GATE is None:
+            _GATE = JobGate(default_limit())
+        return _GATE
+
+
+QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
+FINISHED = (DONE, FAILED, CANCELLED)
+
+
+class LiveJob:
+    """One job spec run in a background thread through a :class:`JobGate`.
+
+    ``state`` goes queued -> running -> done / failed / cancelled. Progress
+    (``done``, ``total``, ``message``) is whatever the job last reported.
+    Followers (session ids) subscribe; :meth:`unsubscribe` of the last one
+    cancels the job, which terminates its worker process.
+    """
+
+    POLL_SECONDS = 0.2
+
+    def __init__(self, spec: dict, store, runner: Callable[..., dict], job_gate: JobGate) -> None:
+        self.spec = spec
+        self.state = QUEUED
+        self.done, self.total, self.message = 0, 0, ""
+        self.result: dict | None = None
+        self.error: str | None = None
+        self._store, self._runner, self._gate = store, runner, job_gate
+        self._ticket: int | None = None
+        self._followers: set[str] = set()
+        self._cancel = threading.Event()
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._run, name="eqgnn-live-job", daemon=True)
+
+    def start(self) -> LiveJob:
+        """Join the gate's queue now (so the position is known at once) and start."""
+        self._ticket = self._gate.enter()
+        self._thread.start()
+        return self
+
+    def subscribe(self, who: str) -> None:
+        """``who`` (a session) follows this job."""
+        with self._lock:
+            self._followers.add(who)
+
+    def unsubscribe(self, who: str) -> None:
+        """``who`` lets go; with no followers left, the job is cancelled."""
+        with self._lock:
+            self._followers.discard(who)
+            if not self._followers and self.state not in FINISHED:
+                self._cancel.set()
+
+    @property
+    def cancelling(self) -> bool:
+        """Has the job been told to stop (it may still be winding down)?"""
+        return self._cancel.is_set()
+
+    def follows(self, who: str) -> bool:
+        """Does ``who`` follow this job?"""
+        with self._lock:
+            return who in self._followers
+
+    def position(self) -> int:
+        """0 when running or finished, else the 1-based place in the gate's queue."""
+        if self.state != QUEUED or self._ticket is None:
+            return 0
+        return max(self._gate.position(self._ticket), 0)
+
+    def join(self, timeout: float | None = None) -> None:
+        """Wait for the background thread to end (for tests and the CLI)."""
+        self._thread.join(timeout)
+
+    def snapshot(self) -> dict:
+        """The job's state now, JSON-able: state, position, done, total, message, error."""
+        return {"state": self.state, "position": self.position(), "done": self.done,
+                "total": self.total, "message": self.message, "error": self.error}
+
+    def _progress(self, done: int, total: int, message: str) -> None:
+        self.done, self.total, self.message = done, total, message
+
+    def _run(self) -> None:
+        """The thread: wait for a slot (or a cancel), run, record the outcome, leave."""
+        from eqgnn.store import cached_run
+
+        try:
+            while not self._gate.wait(self._ticket, self.POLL_SECONDS):
+                if self._cancel.is_set():
+                    self.state = CANCELLED
+                    return
+            self.state = RUNNING
+            self.result, _ = cached_run(self.spec, self._store, progress=self._progress,
+                                        cancel=self._cancel.is_set, runner=self._runner)
+            self.state = DONE
+        except Cancelled:
+            self.state = CANCELLED
+        except Exception as exc:  # noqa: BLE001 - a follower must see every failure, not a hang
+            text = str(exc).strip()
+            self.error = text.splitlines()[0] if text else type(exc).__name__
+            self.state = FAILED
+        finally:
+            self._gate.leave(self._ticket)
+
+
+_JOBS: OrderedDict[str, LiveJob] = OrderedDict()
+_JOBS_LOCK = threading.Lock()
+
+
+def find_job(spec: dict) -> LiveJob | None:
+    """The registered job of ``spec`` (running, queued or finished), if any."""
+    from eqgnn.store import spec_key
+
+    with _JOBS_LOCK:
+        return _JOBS.get(spec_key(spec))
+
+
+def start_job(
+    spec: dict,
+    who: str,
+    store=None,
+    runner: Callable[..., dict] = run_job_in_subprocess,
+    job_gate: JobGate | None = None,
+) -> LiveJob:
+    """Follow the live job of ``spec``: the one already running, else a new one.
+
+    A finished job that failed or was cancelled is replaced by a fresh one (a
+    retry); a done one is returned as is (its result is in the store too).
+    """
+    from eqgnn.store import ResultStore, spec_key
+
+    key = spec_key(spec)
+    with _JOBS_LOCK:
+        job = _JOBS.get(key)
+        if job is None or job.state in (FAILED, CANCELLED) or job.cancelling:
+            job = LiveJob(spec, store if store is not None else ResultStore(), runner,
+                          job_gate if job_gate is not None else gate())
+            _JOBS[key] = job
+            _JOBS.move_to_end(key)
+            job.subscribe(who)
+            job.start()
+            _forget_finished()
+        else:
+            job.subscribe(who)
+        return job
+
+
+def _forget_finished() -> None:
+    """Drop the oldest finished jobs beyond :data:`FINISHED_KEPT` (registry lock held)."""
+    finished = [k for k, job in _JOBS.items() if job.state in FINISHED]
+    for key in finished[: max(len(finished) - FINISHED_KEPT, 0)]:
+        del _JOBS[key]

@@ -1,0 +1,204 @@
+"""The Explorer's torsion panel: turn one side of a bond and ask who notices.
+
+Turning one side of a bridge of the bond graph about the bond axis makes a
+torsion twin (SCIENCE.md, Claim 1): on the bond graph every 1-hop local
+structure stays congruent, so a 1-hop invariant GNN is blind, while 2 hops
+at body order 3 and an equivariant GNN with enough layers see the change.
+:func:`twist_report` puts the two sides of that statement next to each other
+for any molecule, bond and angle: the untrained embedding gaps of a small,
+fixed set of models (:data:`TWIST_MODELS`, float64, one seed) and the
+oracle's verdict at the chosen hops, body order and group on the chosen
+graph rule. Everything returned is JSON-able, so the CLI could print it.
+
+Models are built by :func:`build_twist_models` (torch, e3nn: seconds) and
+passed in, so a caller that keeps them (the page, with ``st.cache_resource``)
+pays for the construction once per graph rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from eqgnn.config import ModelConfig, config_from_options
+from eqgnn.errors import InputError
+from eqgnn.oracle import DEFAULT_TOL, compare
+from eqgnn.structure import Structure
+from eqgnn.transforms import torsion
+from eqgnn.view import bridge_rows
+
+if TYPE_CHECKING:
+    import torch
+
+    Models = dict[tuple[str, str], torch.nn.Module]  # (family, label) -> seeded model
+
+SEED = 0
+DTYPE = "float64"  # float32 noise (~1e-7) would hide the faint gaps (SCIENCE.md)
+
+
+@dataclass(frozen=True)
+class TwistModel:
+    """One model of the panel: its family and label in the paper's words, and its options.
+
+    Labels are unique within a family; the page groups the models by family.
+    """
+
+    label: str
+    family: str
+    options: dict
+
+    def config(self, graph: str | None) -> ModelConfig:
+        """The validated config on ``graph`` (equivariant messages are normalised per rule)."""
+        return config_from_options(**self.options, graph=graph)
+
+
+TWIST_MODELS: tuple[TwistModel, ...] = (
+    TwistModel("1 hop", "k-hop invariant, body order 3",
+               {"model": "khop", "hops": 1, "body_order": 3, "layers": 2}),
+    TwistModel("2 hops", "k-hop invariant, body order 3",
+               {"model": "khop", "hops": 2, "body_order": 3, "layers": 2}),
+    TwistModel("2 layers", "equivariant, TFN-style, lmax 1",
+               {"preset": "tfn", "lmax": 1, "layers": 2}),
+    TwistModel("4 layers", "equivariant, TFN-style, lmax 1",
+               {"preset": "tfn", "lmax": 1, "layers": 4}),
+)
+"""A small informative set: the 1-hop model is blind on the bond graph, 2 hops
+see the twist; the TFN-style model needs more layers than the GWL bound of 2
+(it combines orientations only along an edge, SCIENCE.md, Claim 2)."""
+
+
+def twistable_bonds(structure: Structure) -> list[str]:
+    """The bridges of the bond graph worth turning, as ``"I-J"``.
+
+    Only bridges with more than one atom on each side: a terminal bond's lone
+    atom sits on the axis, so turning it moves nothing.
+    """
+    return [row["bond"] for row in bridge_rows(structure)]
+
+
+def default_bond(structure: Structure) -> str | None:
+    """The most central twistable bond (largest smaller side): butane's C1-C2, say."""
+    rows = bridge_rows(structure)
+    if not rows:
+        return None
+    return max(rows, key=lambda row: row["atoms on the smaller side"])["bond"]
+
+
+def parse_bond(text: str, structure: Structure) -> tuple[int, int]:
+    """``"I-J"`` as atom indices, checked to be one of :func:`twistable_bonds`."""
+    if text not in twistable_bonds(structure):
+        raise InputError(
+            f"bond {text!r} of {structure.name}: choose a non-ring bond with more than "
+            "one atom on each side (the Explorer lists them)"
+        )
+    i, _, j = text.partition("-")
+    return int(i), int(j)
+
+
+def turn(structure: Structure, bond: str, angle_deg: float) -> Structure:
+    """``structure`` with the side of ``bond`` that holds its second atom turned by ``angle_deg``.
+
+    The bond graph (or the structure's explicit edges) decides the sides,
+    whatever rule the models then see.
+    """
+    i, j = parse_bond(bond, structure)
+    turned = torsion(structure, i, j, angle_deg)
+    return replace(turned, name=f"{structure.name}, bond {bond} turned {angle_deg:g}°")
+
+
+def build_twist_models(graph: str | None, device: str | None = None) -> Models:
+    """The :data:`TWIST_MODELS`, weights drawn from :data:`SEED`, in float64 on ``device``.
+
+    Slow (imports torch, compiles e3nn tensor products): build once and reuse.
+    """
+    from eqgnn.batch import resolve_device, resolve_dtype
+    from eqgnn.models import build_model
+
+    dev, dtype = resolve_device(device), resolve_dtype(DTYPE)
+    return {
+        (m.family, m.label): build_model(m.config(graph), seed=SEED, dtype=dtype, device=dev)
+        for m in TWIST_MODELS
+    }
+
+
+def model_gaps(
+    a: Structure, b: Structure, graph: str | None, models: Models
+) -> list[dict]:
+    """One row per model: its untrained embedding gap between A and B on ``graph``.
+
+    Below the protocol's ``BLIND_GAP`` (1e-12) the gap is float noise: the model is blind to the
+    change (SCIENCE.md, "What distinguished means").
+    """
+    import torch
+
+    from eqgnn.batch import collate
+    from eqgnn.embed import embedding_gap
+    from eqgnn.protocol import BLIND_GAP
+
+    rows = []
+    for spec in TWIST_MODELS:
+        model = models[spec.family, spec.label]
+        device = next(model.parameters()).device
+        batch = collate([a, b], graph=graph, dtype=DTYPE, device=device)
+        with torch.no_grad():
+            ea, eb = model(batch).embedding.double().cpu().tolist()
+        gap = embedding_gap(ea, eb)
+        rows.append({"model": spec.label, "family": spec.family, "gap": gap,
+                     "sees": gap >= BLIND_GAP})
+    return rows
+
+
+def oracle_verdict(
+    a: Structure, b: Structure, graph: str | None, hops: int, body_order: int | str, group: str,
+) -> dict:
+    """The k-hop geometric WL test on the pair: the model family's ceiling, in a sentence."""
+    verdict = compare(a, b, hops=hops, body_order=body_order, group=group, graph=graph,
+                      tol=DEFAULT_TOL)
+    keys = ("indistinguishable", "congruent", "min_hops", "gwl_min_layers", "hops",
+            "body_order", "group", "graph", "reason")
+    return {key: verdict[key] for key in keys}
+
+
+def twist_oracle(
+    structure: Structure, bond: str, angle_deg: float, graph: str | None,
+    hops: int, body_order: int | str, group: str,
+) -> dict:
+    """The oracle's verdict on (original, turned): fast and torch-free, for every slider move."""
+    return oracle_verdict(structure, turn(structure, bond, angle_deg), graph, hops, body_order,
+                          group)
+
+
+def twist_gaps(
+    structure: Structure, bond: str, angle_deg: float, graph: str | None,
+    models: Models,
+) -> list[dict]:
+    """The models' untrained gaps between the original and the turned molecule on ``graph``.
+
+    ``models`` from :func:`build_twist_models` on the same ``graph``.
+    """
+    return model_gaps(structure, turn(structure, bond, angle_deg), graph, models)
+
+
+def twist_report(
+    structure: Structure,
+    bond: str,
+    angle_deg: float,
+    graph: str | None,
+    hops: int,
+    body_order: int | str,
+    group: str,
+    models: Models,
+) -> dict:
+    """Who notices the torsion: the oracle at (hops, body order, group) and the models' gaps.
+
+    The two halves are :func:`twist_oracle` and :func:`twist_gaps`; a page
+    draws the fast one first. JSON-able.
+    """
+    return {
+        "molecule": structure.name,
+        "bond": bond,
+        "angle": angle_deg,
+        "graph": graph,
+        "oracle": twist_oracle(structure, bond, angle_deg, graph, hops, body_order, group),
+        "gaps": twist_gaps(structure, bond, angle_deg, graph, models),
+    }

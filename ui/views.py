@@ -1,0 +1,178 @@
+"""Cached loaders and drawing helpers shared by the pages.
+
+The cached functions wrap library calls (STYLE.md: cache library functions,
+not page code) with bounded sizes, so a hosted server's memory stays flat
+however many cases its visitors open. Drawing helpers take what ``eqgnn``
+computed and render it; they hold no numerics.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import numpy as np
+import streamlit as st
+
+from eqgnn import view
+from eqgnn.gallery import Case, load_case
+from eqgnn.graph import build_edges
+from eqgnn.structure import Structure
+
+VIEW_HEIGHT = 460
+"""Height in pixels of one 3D view; two fit side by side on a projector."""
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def case(name: str) -> Case:
+    """The gallery case ``name`` (:func:`eqgnn.gallery.load_case`), loaded once per server.
+
+    A resource, not data: cases are immutable, so every session shares one
+    copy instead of unpickling its own.
+    """
+    return load_case(name)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def edges(structure: Structure, rule: str | None) -> np.ndarray:
+    """The edges of ``structure`` under ``rule`` (:func:`eqgnn.graph.build_edges`)."""
+    return build_edges(structure, rule)
+
+
+def structure_view(
+    structure: Structure,
+    structure_edges: np.ndarray,
+    highlight: Sequence[int] = (),
+    centre: int | None = None,
+    key: str = "view",
+    height: int = VIEW_HEIGHT,
+) -> None:
+    """One 3D view: 3Dmol.js (offline copy in ``static/``) when installed, else plotly.
+
+    ``highlight`` (e.g. a k-hop neighbourhood) is drawn opaque, the rest faded;
+    ``centre`` gets a halo and its label.
+    """
+    if view.threedmol_available():
+        html = view.view_html(structure, structure_edges, list(highlight), centre, height=height)
+        st.iframe(html, height=height + 20, alt=f"3D view of {structure.name}")
+    else:
+        figure = view.view_figure(structure, structure_edges, list(highlight), centre)
+        figure.update_layout(height=height)
+        st.plotly_chart(figure, key=key, config=plot_config(structure.name))
+
+
+def pair_view(
+    a: Structure,
+    b: Structure,
+    edges_a: np.ndarray,
+    edges_b: np.ndarray,
+    highlight_a: Sequence[int] = (),
+    highlight_b: Sequence[int] = (),
+    centre_a: int | None = None,
+    centre_b: int | None = None,
+    key: str = "pair",
+) -> None:
+    """Graphs A and B side by side, each with its highlighted atoms and centre.
+
+    The two views are independent (each rotates on its own); the captions
+    name the structures so a screenshot still says which is which.
+    """
+    if not view.threedmol_available():
+        st.caption("3Dmol.js is not installed (run `./setup.sh`); showing plotly views.")
+    left, right = st.columns(2)
+    for column, side, structure, side_edges, highlight, centre in (
+        (left, "A", a, edges_a, highlight_a, centre_a),
+        (right, "B", b, edges_b, highlight_b, centre_b),
+    ):
+        with column:
+            st.markdown(f"**{side}**: {structure.name} ({len(structure)} atoms)")
+            structure_view(structure, side_edges, highlight, centre, key=f"{key}-{side}")
+
+
+def plot_config(filename: str) -> dict:
+    """Plotly chart config: a PNG download named ``filename``, nothing fetched online.
+
+    The PNG is drawn in the browser by plotly.js (bundled with Streamlit); the
+    logo link to plotly.com and the cloud button are removed, so the modebar
+    works on a machine with no internet.
+    """
+    return {
+        "displaylogo": False,
+        "modeBarButtonsToRemove": ["sendDataToCloud"],
+        "toImageButtonOptions": {"format": "png", "filename": _file_stem(filename), "scale": 2},
+    }
+
+
+def chart(figure, name: str, key: str) -> None:
+    """Draw a plotly ``figure`` with :func:`plot_config`'s PNG button named ``name``."""
+    st.plotly_chart(figure, key=key, config=plot_config(name))
+
+
+def downloads(name: str, json_value: object, csv_text: str | None = None, key: str = "") -> None:
+    """Download buttons for a table or plot's data: JSON always, CSV when given.
+
+    ``name`` is the file stem; the buttons sit side by side under what they save.
+    """
+    stem = _file_stem(name)
+    columns = st.columns(2 if csv_text is not None else 1, width=360)
+    columns[0].download_button(
+        "JSON", json.dumps(json_value, indent=1, default=str), f"{stem}.json",
+        mime="application/json", key=f"json-{key or stem}", icon=":material/download:",
+        on_click="ignore",
+    )
+    if csv_text is not None:
+        columns[1].download_button(
+            "CSV", csv_text, f"{stem}.csv", mime="text/csv", key=f"csv-{key or stem}",
+            icon=":material/download:", on_click="ignore",
+        )
+
+
+def rows_csv(rows: list[dict]) -> str:
+    """A list of flat dicts (a table a page shows) as CSV text, columns in first-row order."""
+    import csv
+    import io
+
+    if not rows:
+        return ""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def _file_stem(name: str) -> str:
+    """A file name from free text: letters, digits, '-' and '_' only."""
+    return "".join(c if c.isalnum() or c in "-_" else "-" for c in name).strip("-") or "eqgnn"
+
+
+VERDICT_COLOURS = {
+    "same": "#f4c7c3", "differ": "#c8e6c9", "blind": "#f4c7c3", "distinguished": "#c8e6c9",
+    "sighted, not learned": "#fff3c4", "not computed": "#eeeeee",
+}
+"""Cell backgrounds for verdict words: red-ish blind, green-ish sees, yellow in between."""
+
+
+def verdict_style(rows: list[dict]):
+    """``rows`` as a pandas Styler whose verdict words are coloured (``VERDICT_COLOURS``).
+
+    Only the background changes; the word stays, so the table reads in grey
+    scale and for colour-blind readers too. Cells are shown as text: a blank
+    (a setting the model does not use) is a dash, a number has two decimals,
+    a yes/no is a word (a checkbox reads as "editable" from the back row).
+    """
+    import pandas as pd
+
+    def shown(value: object) -> str:
+        if value is None:
+            return "–"
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return f"{value:.2f}" if isinstance(value, float) else str(value)
+
+    def colour(value: object) -> str:
+        background = VERDICT_COLOURS.get(value) if isinstance(value, str) else None
+        return f"background-color: {background}; color: black" if background else ""
+
+    table = pd.DataFrame([{k: shown(v) for k, v in row.items()} for row in rows])
+    return table.style.map(colour)
