@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Set up eqgnn in ./.venv with pip, and 3Dmol.js for offline 3D views.
 #   ./setup.sh        runtime only (the dashboard and the CLI)
-#   ./setup.sh --dev  plus the test tools
+#   ./setup.sh --dev  plus the test tools (Playwright; the browser is Debian's chromium)
 # pip, not uv or poetry: they would fetch a CUDA build of torch.
 set -euo pipefail
 cd "$(dirname "$0")"
 PYTHON=${PYTHON:-python3}
 requirements=requirements.txt
 [ "${1:-}" = "--dev" ] && requirements=requirements-dev.txt
+
+# The browser test drives Debian's chromium; Playwright must never fetch a browser of its own.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip

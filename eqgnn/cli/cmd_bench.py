@@ -8,7 +8,7 @@ from eqgnn.cli._common import add_json, emit
 
 
 def register(sub) -> None:
-    p = sub.add_parser("bench", help="benchmarks: models, oracle, protocol")
+    p = sub.add_parser("bench", help="benchmarks: models, oracle, protocol, dashboard")
     which = p.add_subparsers(dest="bench", required=True, parser_class=type(p))
     m = which.add_parser(
         "models", help="molecules/s, forward + backward, QM9 batches on radius:5 graphs",
@@ -29,6 +29,13 @@ def register(sub) -> None:
     t.add_argument("--epochs", type=int, default=100)
     add_json(t)
     t.set_defaults(run=run_protocol)
+    d = which.add_parser(
+        "dashboard", help="in headless Chromium: warm gallery load time, server RSS over visits",
+    )
+    d.add_argument("--runs", type=int, default=7, help="timed gallery loads; the median is shown")
+    d.add_argument("--rounds", type=int, default=20, help="visits of every page, RSS after each")
+    add_json(d)
+    d.set_defaults(run=run_dashboard)
 
 
 def run_models(args: argparse.Namespace) -> int:
@@ -69,5 +76,22 @@ def run_protocol(args: argparse.Namespace) -> int:
             bar.update(done - bar.n)
 
         result = bench_protocol(args.seeds, args.epochs, progress)
+    emit(args, result, format_table(result))
+    return 0
+
+
+def run_dashboard(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from eqgnn.bench_dashboard import bench_dashboard, format_table
+
+    with tqdm(desc="bench dashboard", unit="step", leave=False, disable=None) as bar:
+
+        def progress(done: int, total: int, label: str) -> None:
+            bar.total = total
+            bar.set_postfix_str(label)
+            bar.update(done - bar.n)
+
+        result = bench_dashboard(args.runs, args.rounds, progress)
     emit(args, result, format_table(result))
     return 0

@@ -1,0 +1,87 @@
+"""The dashboard in a real browser: every page loads in headless Chromium, without
+an error box or a script error, draws its 3D views (non-blank WebGL canvases),
+and never asks anything but its own server (no CDN, fonts or telemetry).
+
+Runs by default; skipped, with the reason, where Playwright or Debian's
+``chromium`` is missing (``./setup.sh --dev``; ``apt-get install chromium``).
+Screenshots of every page land in ``artifacts/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from eqgnn.bench_dashboard import GALLERY_CASE_PATH, GALLERY_VIEWS, TABLES
+from tests import browser as helpers
+from tests.browser import NO_BROWSER, ROOT, visit
+
+# the shared fixtures, under their own names: pytest finds fixtures among a module's names
+server, browser, pages, offline = helpers.server, helpers.browser, helpers.pages, helpers.offline
+needs_browser = pytest.mark.skipif(NO_BROWSER is not None, reason=str(NO_BROWSER))
+
+PAGES = {"/": "home", "/gallery": "gallery", "/explorer": "explorer", "/depth": "depth",
+         "/lesson": "lesson"}
+"""Every page of the dashboard, URL path -> screenshot name."""
+WITH_3D_VIEW = {"/gallery", "/explorer", "/lesson"}
+"""Pages whose default view draws molecules in 3D."""
+
+
+@needs_browser
+def test_the_app_offers_no_page_this_test_leaves_out(pages):
+    assert set(pages) <= set(PAGES), f"add the new pages to PAGES: {set(pages) - set(PAGES)}"
+
+
+@needs_browser
+@pytest.mark.parametrize("path", list(PAGES))
+def test_page_loads_draws_and_stays_offline(path, pages, offline, server):
+    if path not in pages:
+        pytest.skip(f"app.py does not offer {path} yet (it offers {pages})")
+    report = visit(offline, server, path, PAGES[path])
+    assert report.errors == [], f"error boxes on {path}; see {report.screenshot}"
+    assert report.script_errors == []
+    assert report.blocked == [], "requests that tried to leave the server"
+    if path in WITH_3D_VIEW:
+        assert report.views >= 1
+
+
+@needs_browser
+def test_gallery_case_shows_its_table_and_both_structures(pages, offline, server):
+    if "/gallery" not in pages:
+        pytest.skip(f"app.py does not offer /gallery yet (it offers {pages})")
+    report = visit(offline, server, GALLERY_CASE_PATH, "gallery-case")
+    assert report.errors == [], f"error boxes; see {report.screenshot}"
+    assert report.script_errors == []
+    assert report.blocked == [], "requests that tried to leave the server"
+    assert report.views == GALLERY_VIEWS
+    page = offline.context.pages[-1]
+    assert page.locator(TABLES).filter(visible=True).count() >= 1
+
+
+@needs_browser
+def test_requests_off_the_server_are_blocked_and_recorded(offline, server):
+    page = offline.context.new_page()
+    page.goto(server.url + "/_stcore/health")
+    outcome = page.evaluate("""async () => {
+      const fetched = await fetch("https://example.com/font.woff2")
+        .then(() => "loaded", () => "blocked");
+      const socket = await new Promise((done) => {
+        const ws = new WebSocket("wss://example.com/stream");
+        ws.onopen = () => done("open");
+        ws.onclose = () => done("closed");
+      });
+      return [fetched, socket];
+    }""")
+    assert outcome == ["blocked", "closed"]
+    assert offline.blocked == ["https://example.com/font.woff2", "wss://example.com/stream"]
+
+
+def test_bench_without_a_browser_says_how_to_install_one(tmp_path):
+    env = {"EQGNN_CHROMIUM": str(tmp_path / "no-chromium"), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-m", "eqgnn", "bench", "dashboard"],
+                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "./setup.sh --dev" in done.stderr
+    assert "apt-get install chromium" in done.stderr
