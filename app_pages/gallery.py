@@ -105,6 +105,8 @@ if live.store().get(spec) is None:
 result = live.run_live(spec, f"{preset} on {name}", key="gallery", start=clicked)
 if result is not None:
     st.markdown(f"### {preset}: **{result['verdict']}**, accuracy {result['accuracy']:.2f}")
-    views.chart(gallery.curves_figure(result, f"{preset} on {name}"),
-                f"{name}-{preset}-curves", key="curves")
+    # on demand: the chart library is megabytes the first view of a case need not wait for
+    if st.toggle("Show the training curves", key="show-curves"):
+        views.chart(gallery.curves_figure(result, f"{preset} on {name}"),
+                    f"{name}-{preset}-curves", key="curves")
     views.downloads(f"{name}-{preset}-result", result, key="result")

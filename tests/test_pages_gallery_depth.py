@@ -43,6 +43,13 @@ def test_gallery_defaults_show_verdicts_models_and_both_structures():
     assert len(at.get("iframe")) + len(at.get("plotly_chart")) >= 2  # A and B
 
 
+def test_gallery_draws_the_training_curves_on_demand():
+    at = page("gallery")
+    charts = len(at.get("plotly_chart"))
+    at.toggle(key="show-curves").set_value(True).run()
+    assert not at.exception and len(at.get("plotly_chart")) == charts + 1
+
+
 def test_gallery_link_to_a_kchain_atom_and_hops_highlights_the_witness_partner():
     at = page("gallery", case="kchain-4", atom="2", hops="2")
     assert not at.exception and not at.error
