@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 
@@ -13,8 +14,6 @@ def steps(total: int, desc: str) -> Iterator:
     Hidden when stderr is not a terminal (tqdm's ``disable=None``), so JSON
     pipelines and tests see nothing on stderr but errors.
     """
-    import sys
-
     from tqdm import tqdm
 
     with tqdm(total=total, desc=desc, file=sys.stderr, disable=None, leave=False) as bar:
@@ -25,3 +24,22 @@ def steps(total: int, desc: str) -> Iterator:
 
         bar.step = step
         yield bar
+
+
+@contextmanager
+def progress_bar(desc: str, unit: str = "step") -> Iterator[Callable[[int, int, str], None]]:
+    """A bar driven by the library's progress callbacks, ``progress(done, total, label)``.
+
+    Every long library call (training, sweeps, benchmarks) reports through such a
+    callback; the CLI hands it this one. Hidden when stderr is not a terminal.
+    """
+    from tqdm import tqdm
+
+    with tqdm(desc=desc, unit=unit, file=sys.stderr, leave=False, disable=None) as bar:
+
+        def progress(done: int, total: int, label: str) -> None:
+            bar.total = total
+            bar.set_postfix_str(label)
+            bar.update(done - bar.n)
+
+        yield progress

@@ -47,51 +47,30 @@ def run_models(args: argparse.Namespace) -> int:
 
 
 def run_oracle(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
     from eqgnn.bench_oracle import bench_oracle, format_table
+    from eqgnn.progress import progress_bar
 
-    with tqdm(desc="bench oracle", unit="cell", leave=False, disable=None) as bar:
-
-        def progress(done: int, total: int, label: str) -> None:
-            bar.total = total
-            bar.set_postfix_str(label)
-            bar.update(done - bar.n)
-
+    with progress_bar("bench oracle", "cell") as progress:
         result = bench_oracle(repeats=args.repeats, progress=progress)
     emit(args, result, format_table(result))
     return 0
 
 
 def run_protocol(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
     from eqgnn.bench_protocol import bench_protocol, format_table
+    from eqgnn.progress import progress_bar
 
-    with tqdm(desc="bench protocol", unit="pair", leave=False, disable=None) as bar:
-
-        def progress(done: int, total: int, label: str) -> None:
-            bar.total = total
-            bar.set_postfix_str(label)
-            bar.update(done - bar.n)
-
+    with progress_bar("bench protocol", "pair") as progress:
         result = bench_protocol(args.seeds, args.epochs, progress)
     emit(args, result, format_table(result))
     return 0
 
 
 def run_dashboard(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
     from eqgnn.bench_dashboard import bench_dashboard, format_table
+    from eqgnn.progress import progress_bar
 
-    with tqdm(desc="bench dashboard", unit="step", leave=False, disable=None) as bar:
-
-        def progress(done: int, total: int, label: str) -> None:
-            bar.total = total
-            bar.set_postfix_str(label)
-            bar.update(done - bar.n)
-
+    with progress_bar("bench dashboard", "step") as progress:
         result = bench_dashboard(args.runs, args.rounds, progress)
     emit(args, result, format_table(result))
     return 0

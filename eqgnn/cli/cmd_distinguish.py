@@ -58,17 +58,14 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from eqgnn.progress import steps
+    from eqgnn.progress import progress_bar
     from eqgnn.specs import distinguish_spec
     from eqgnn.store import ResultStore, cached_run
 
     spec = distinguish_spec(pair_of(args), model_config(args), case_readout=args.readout is None,
                             **protocol_options(args))
-    with steps(spec["epochs"], "distinguish") as bar:
-        result, stored = cached_run(
-            spec, ResultStore(), force=args.force,
-            progress=lambda done, total, what: bar.step(what),
-        )
+    with progress_bar("distinguish", "epoch") as progress:
+        result, stored = cached_run(spec, ResultStore(), force=args.force, progress=progress)
     result = {**result, "from_store": stored}
     emit(args, result, describe(result))
     return 0

@@ -19,19 +19,12 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
     from eqgnn.precompute import precompute
+    from eqgnn.progress import progress_bar
     from eqgnn.store import SHIPPED_RESULTS, ResultStore
 
     store = ResultStore(root=args.out or SHIPPED_RESULTS, shipped=None)
-    with tqdm(desc="precompute", unit="job", disable=None) as bar:
-
-        def progress(done: int, total: int, what: str) -> None:
-            bar.total = total
-            bar.set_postfix_str(what)
-            bar.update(done - bar.n)
-
+    with progress_bar("precompute", "job") as progress:
         summary = precompute(args.case, store, progress=progress)
     emit(args, summary, f"{summary['items']} items, {summary['computed']} computed now, "
                         f"in {summary['root']}")

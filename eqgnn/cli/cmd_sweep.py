@@ -31,9 +31,8 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
     from eqgnn.cli.cmd_distinguish import pair_of
+    from eqgnn.progress import progress_bar
     from eqgnn.sweep import default_family, parse_grid, run_sweep, sweep_csv, with_dim
 
     pair = pair_of(args)
@@ -46,13 +45,7 @@ def run(args: argparse.Namespace) -> int:
     grid = parse_grid(args.grid)
     tables = []
     for family in families:
-        with tqdm(desc=f"sweep {family}", unit="cell", leave=False, disable=None) as bar:
-
-            def progress(done: int, total: int, what: str, bar=bar) -> None:
-                bar.total = total
-                bar.set_postfix_str(what)
-                bar.update(done - bar.n)
-
+        with progress_bar(f"sweep {family}", "cell") as progress:
             base = with_dim(None, args.dim) if family != "khop" else None
             tables.append(run_sweep(
                 pair, family, {k: v for k, v in grid.items()
