@@ -30,7 +30,7 @@ def resolve_pair(pair: dict) -> tuple[Structure, Structure, str | None, str | No
 
     def one(item, label):
         if isinstance(item, dict):
-            return structure_from_json(item, label)
+            return structure_from_json(item, label, label)
         return load_structure(item)
 
     return one(pair["a"], "pair A"), one(pair["b"], "pair B"), pair.get("graph"), None

@@ -150,3 +150,15 @@ def test_whole_gallery_models_reach_what_theory_allows(name):
         star = dict(model="equivariant", channels=2, layers=1)
         assert verdict(name, lmax=min(seen), **star)["verdict"] == "distinguished"
         assert verdict(name, lmax=min(seen) - 1, **star)["verdict"] == "blind"
+
+
+def test_distinguish_cli_takes_two_structures(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("EQGNN_RESULTS", str(tmp_path))
+    twin = tmp_path / "gauche.json"
+    assert main(["twist", "g2:trans-butane", "--bond", "1", "2", "--angle", "120",
+                 "-o", str(twin)]) == 0
+    capsys.readouterr()
+    assert main(["distinguish", "g2:trans-butane", str(twin), "--graph", "bonds",
+                 "--model", "khop", "--width", "8", "--seeds", "2", "--epochs", "3",
+                 "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["verdict"] == "blind"  # 1 hop: the Theorem

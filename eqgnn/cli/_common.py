@@ -78,19 +78,25 @@ def add_pair(parser: argparse.ArgumentParser) -> None:
                         help="a gallery case instead of A B (python -m eqgnn cases lists them)")
 
 
-def load_pair(args: argparse.Namespace):
-    """(A, B, graph rule): the case's own rule unless ``--graph`` is given."""
+def pair_spec(args: argparse.Namespace) -> dict:
+    """The pair as a job's spec: a case name, or both structures' data (the key is the content)."""
     from eqgnn.errors import InputError
 
     if args.case is not None:
         if args.a is not None:
             raise InputError("give either two structures A B or --case NAME, not both")
-        from eqgnn.gallery import load_case
-
-        case = load_case(args.case)
-        return case.a, case.b, args.graph if args.graph is not None else case.graph
+        return {"case": args.case}
     if args.a is None or args.b is None:
         raise InputError("give two structures A B, or --case NAME")
     from eqgnn.io import load_structure
 
-    return load_structure(args.a), load_structure(args.b), args.graph
+    return {"a": load_structure(args.a).to_json(), "b": load_structure(args.b).to_json(),
+            "graph": args.graph}
+
+
+def load_pair(args: argparse.Namespace):
+    """(A, B, graph rule): a case's own rule unless ``--graph`` is given."""
+    from eqgnn.specs import resolve_pair
+
+    a, b, graph, _ = resolve_pair(pair_spec(args))
+    return a, b, args.graph if args.graph is not None else graph

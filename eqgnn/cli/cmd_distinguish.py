@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from eqgnn.cli._common import add_json, add_model_options, add_pair, emit, model_config
+from eqgnn.cli._common import (
+    add_json,
+    add_model_options,
+    add_pair,
+    emit,
+    model_config,
+    pair_spec,
+)
 
 
 def add_protocol_options(parser: argparse.ArgumentParser) -> None:
@@ -29,22 +36,6 @@ def protocol_options(args: argparse.Namespace) -> dict:
             "normalise": args.normalise, "dtype": args.dtype or "float64"}
 
 
-def pair_of(args: argparse.Namespace) -> dict:
-    """The job's pair: a case name, or both structures' data (so the key is the content)."""
-    from eqgnn.errors import InputError
-
-    if args.case is not None:
-        if args.a is not None:
-            raise InputError("give either two structures A B or --case NAME, not both")
-        return {"case": args.case}
-    if args.a is None or args.b is None:
-        raise InputError("give two structures A B, or --case NAME")
-    from eqgnn.io import load_structure
-
-    return {"a": load_structure(args.a).to_json(), "b": load_structure(args.b).to_json(),
-            "graph": args.graph}
-
-
 def register(sub) -> None:
     p = sub.add_parser(
         "distinguish", help="train classifiers on a pair, all seeds at once, theory beside",
@@ -62,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     from eqgnn.specs import distinguish_spec
     from eqgnn.store import ResultStore, cached_run
 
-    spec = distinguish_spec(pair_of(args), model_config(args), case_readout=args.readout is None,
+    spec = distinguish_spec(pair_spec(args), model_config(args), case_readout=args.readout is None,
                             **protocol_options(args))
     with progress_bar("distinguish", "epoch") as progress:
         result, stored = cached_run(spec, ResultStore(), force=args.force, progress=progress)

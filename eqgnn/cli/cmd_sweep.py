@@ -31,11 +31,11 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from eqgnn.cli.cmd_distinguish import pair_of
+    from eqgnn.cli._common import pair_spec
     from eqgnn.progress import progress_bar
     from eqgnn.sweep import default_family, parse_grid, run_sweep, sweep_csv, with_dim
 
-    pair = pair_of(args)
+    pair = pair_spec(args)
     kind = None
     if args.case is not None:
         from eqgnn.gallery import load_case
