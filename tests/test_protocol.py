@@ -114,6 +114,22 @@ def test_shipped_results_carry_the_current_revision():
         assert json.loads(path.read_text())["revision"] == RESULTS_REVISION, path.name
 
 
+def test_precompute_in_workers_reproduces_the_shipped_results_and_resumes(tmp_path):
+    # worker processes with one torch thread each must compute exactly what was shipped
+    from eqgnn.precompute import precompute, precompute_items
+    from eqgnn.store import ResultStore
+
+    store = ResultStore(root=tmp_path, shipped=None)
+    first = precompute(["star-2"], store, workers=2)
+    assert first["computed"] == first["items"] > 0
+    shipped = ResultStore(root=SHIPPED_RESULTS, shipped=None)
+    for spec in precompute_items(["star-2"]):
+        fresh, kept = store.get(spec), shipped.get(spec)
+        assert fresh["verdict"] == kept["verdict"] and fresh["accuracies"] == kept["accuracies"]
+        assert fresh["embedding_gaps"] == pytest.approx(kept["embedding_gaps"], rel=1e-9)
+    assert precompute(["star-2"], store, workers=2)["computed"] == 0
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", case_names())
 def test_whole_gallery_models_reach_what_theory_allows(name):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from eqgnn.cli._common import add_json, emit
+from eqgnn.errors import InputError
 
 
 def register(sub) -> None:
@@ -14,6 +15,9 @@ def register(sub) -> None:
                    help="only these cases (repeatable; default: every listed case)")
     p.add_argument("--out", default=None, metavar="DIR",
                    help="store folder (default: the shipped data/results)")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="worker processes, one torch thread each (default: one per core; "
+                        "1 runs in this process)")
     add_json(p)
     p.set_defaults(run=run)
 
@@ -23,9 +27,11 @@ def run(args: argparse.Namespace) -> int:
     from eqgnn.progress import progress_bar
     from eqgnn.store import SHIPPED_RESULTS, ResultStore
 
+    if args.workers is not None and args.workers < 1:
+        raise InputError(f"--workers {args.workers}: give at least 1")
     store = ResultStore(root=args.out or SHIPPED_RESULTS, shipped=None)
     with progress_bar("precompute", "job") as progress:
-        summary = precompute(args.case, store, progress=progress)
+        summary = precompute(args.case, store, progress=progress, workers=args.workers)
     emit(args, summary, f"{summary['items']} items, {summary['computed']} computed now, "
-                        f"in {summary['root']}")
+                        f"with {summary['workers']} workers, in {summary['root']}")
     return 0
