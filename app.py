@@ -8,6 +8,8 @@ file draws itself.
 
 import streamlit as st
 
+from ui import heap
+
 # (file, title, url path). No page icons: Streamlit turns a page's Material icon
 # into a favicon fetched from a font CDN, and the dashboard must run offline.
 # The folder is not called ``pages/``: Streamlit would also serve those files
@@ -25,3 +27,4 @@ st.navigation([
     st.Page(file, title=title, url_path=path, default=path is None)
     for file, title, path in PAGES
 ]).run()
+heap.freeze_new_imports()

@@ -61,7 +61,6 @@ except InputError as exc:
     st.stop()
 
 st.header(case.title)
-st.write(case.text)
 _verdict_banner(oracle["headline"])
 
 st.subheader(f"Atom {atom} and its {hops}-hop neighbourhood, in A and in B")
@@ -71,6 +70,7 @@ views.pair_view(case.a, case.b, views.edges(case.a, case.graph), views.edges(cas
 st.markdown(f"**{matched['text']}**")
 with st.expander("Which atom of B matches each atom of the neighbourhood in A"):
     st.dataframe(matched["pairs"], hide_index=True)
+st.write(case.text)
 
 st.subheader("Theory: can a k-hop invariant test tell A from B?")
 st.caption("**same**: the k-hop geometric WL test cannot tell A from B, so no k-hop "

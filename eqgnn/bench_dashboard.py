@@ -74,8 +74,12 @@ NAV_LINKS = ", ".join(f'a[data-testid="{t}"]' for t in (
     "stSidebarNavLink", "stTopNavLink", "stTopNavDropdownLink"))
 LOADING_ELEMENT = '[data-testid="stElementContainer"] [data-testid="stSkeleton"]'
 TABLES = '[data-testid="stDataFrame"], [data-testid="stTable"]'
-# The 3D views: 3Dmol.js HTML in an st.iframe, or (without 3Dmol.js) a plotly WebGL scene.
+# The 3D frames: 3Dmol.js HTML in an st.iframe, a row of ``data-views`` structures in one
+# canvas, or (without 3Dmol.js) a plotly WebGL scene of one structure.
 VIEWS_3D = 'iframe[srcdoc*="3Dmol"], .js-plotly-plot:has(.gl-container canvas)'
+# How many structures the 3D frames on the page hold.
+_STRUCTURES_JS = """(selector) => Array.from(document.querySelectorAll(selector)).reduce(
+  (n, frame) => n + Number((/data-views="(\\d+)"/.exec(frame.srcdoc || "") || [0, 1])[1]), 0)"""
 
 # WebGL canvases are read by copying them onto a 2D canvas, which shows the picture only
 # if the context keeps its drawing buffer. 3Dmol.js asks for that; plotly does not, so
@@ -87,22 +91,37 @@ _PRESERVE_WEBGL_JS = """(() => {
     return getContext.call(this, type, attributes);
   };
 })();"""
-# True when a canvas under ``root`` has at least ``min`` pixels unlike its top-left one
-# (the background): a blank or failed WebGL view has none.
-_DRAWN_JS = """([root, min]) => Array.from((root || document).querySelectorAll("canvas")).some(
-  (canvas) => {
-    if (!canvas.width || !canvas.height) return false;
+# Whether a frame of 3Dmol.js views says it is done (eqgnn.view marks it, 0 if it failed).
+_MARKED_DRAWN_JS = """() => {
+  const holder = document.querySelector("[data-views]");
+  return !holder || holder.dataset.drawn !== undefined;
+}"""
+# How many structures a frame drew: its canvas is cut into as many equal columns as the
+# frame's ``data-views`` says (1 when absent), and a column counts when at least ``min``
+# of its pixels are unlike the canvas's top-left one (the background). A blank or failed
+# WebGL view has none.
+_DRAWN_JS = """([root, min]) => {
+  root = root || document;
+  const holder = root.querySelector("[data-views]");
+  const columns = holder ? Number(holder.dataset.views) : 1;
+  let best = 0;
+  for (const canvas of root.querySelectorAll("canvas")) {
+    if (!canvas.width || !canvas.height) continue;
     const copy = document.createElement("canvas");
     copy.width = canvas.width; copy.height = canvas.height;
     const ctx = copy.getContext("2d");
     ctx.drawImage(canvas, 0, 0);
     const d = ctx.getImageData(0, 0, copy.width, copy.height).data;
-    let drawn = 0;
+    const drawn = new Array(columns).fill(0);
     for (let i = 0; i < d.length; i += 4) {
-      if (d[i] !== d[0] || d[i + 1] !== d[1] || d[i + 2] !== d[2] || d[i + 3] !== d[3]) drawn++;
+      if (d[i] !== d[0] || d[i + 1] !== d[1] || d[i + 2] !== d[2] || d[i + 3] !== d[3]) {
+        drawn[Math.floor(((i / 4) % copy.width) * columns / copy.width)]++;
+      }
     }
-    return drawn >= min;
-  })"""
+    if (drawn.every((n) => n >= min)) best = Math.max(best, columns);
+  }
+  return best;
+}"""
 
 
 def playwright_missing() -> str | None:
@@ -275,38 +294,42 @@ def offline_context(browser: Browser, server: Server, intercept: bool = True) ->
     return result
 
 
-def open_page(page: Page, url: str, views: int = 0) -> int:
+def open_page(page: Page, url: str, structures: int = 0) -> int:
     """Go to ``url``, wait for the script run to end and every 3D view to be drawn.
 
-    ``views`` is how many 3D views the caller knows to expect: they are awaited
-    as they arrive. Otherwise the views are counted once no element is still
-    a skeleton (each element kind is a lazily loaded script chunk, shown as a
-    skeleton until it arrives). Returns the number of views drawn.
+    ``structures`` is how many structures the caller knows the 3D views hold:
+    the views are awaited until they hold that many. Otherwise they are
+    counted once no element is still a skeleton (each element kind is a
+    lazily loaded script chunk, shown as a skeleton until it arrives).
+    Returns the number of structures drawn.
     """
     page.goto(url)
     page.wait_for_selector(SCRIPT_DONE, state="attached")
-    found = page.locator(VIEWS_3D)
-    if views:
-        found.nth(views - 1).wait_for(state="attached")
+    if structures:
+        page.wait_for_function(f"([selector, n]) => ({_STRUCTURES_JS})(selector) >= n",
+                               arg=[VIEWS_3D, structures], polling=POLL_MS)
     else:
         page.wait_for_selector(LOADING_ELEMENT, state="detached")
-    for view in found.all():
-        wait_drawn(view)
-    return found.count()
+    return sum(wait_drawn(view) for view in page.locator(VIEWS_3D).all())
 
 
-def wait_drawn(view: Locator) -> None:
-    """Wait until one 3D view shows a molecule: its canvas has non-background pixels.
+def wait_drawn(view: Locator) -> int:
+    """Wait until one 3D frame shows its molecules; how many structures it drew.
 
-    3Dmol.js draws in a canvas inside its iframe, read in that frame; a plotly
+    A frame of 3Dmol.js views draws in a canvas inside its iframe, read in that
+    frame, and counts only when every one of its views has drawn; a plotly
     scene's canvas is in the page itself.
     """
     handle = view.element_handle()
     frame = handle.content_frame()
     if frame is not None:
-        frame.wait_for_function(_DRAWN_JS, arg=[None, MIN_DRAWN_PIXELS], polling=POLL_MS)
-    else:
-        view.page.wait_for_function(_DRAWN_JS, arg=[handle, MIN_DRAWN_PIXELS], polling=POLL_MS)
+        # the frame marks when its views are drawn: a cheap wait, then one read of the
+        # pixels (reading them at every poll would slow down what is being timed)
+        frame.wait_for_function(_MARKED_DRAWN_JS, polling="raf")
+        return frame.wait_for_function(_DRAWN_JS, arg=[None, MIN_DRAWN_PIXELS],
+                                       polling=POLL_MS).json_value()
+    return view.page.wait_for_function(_DRAWN_JS, arg=[handle, MIN_DRAWN_PIXELS],
+                                       polling=POLL_MS).json_value()
 
 
 def served_pages(page: Page, server: Server) -> list[str]:
@@ -352,7 +375,7 @@ def bench_dashboard(
         rss_start = server.rss_kib()
         times: list[float] = []
         for i in range(runs + 1):
-            open_page(page, server.url + GALLERY_CASE_PATH, views=GALLERY_VIEWS)
+            open_page(page, server.url + GALLERY_CASE_PATH, structures=GALLERY_VIEWS)
             page.locator(TABLES).filter(visible=True).first.wait_for()
             if errors := error_texts(page):
                 raise RuntimeError(f"the gallery shows errors, nothing to time: {errors}")

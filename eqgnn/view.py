@@ -10,12 +10,12 @@ fallback when 3Dmol.js was not installed. No streamlit here: pages only draw the
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-import py3Dmol
 
 from eqgnn.errors import InputError
 from eqgnn.graph import bridges, build_edges, side_of_bond
@@ -31,7 +31,33 @@ FADE = 0.7  # how far an atom outside the neighbourhood is blended towards white
 CENTRE_COLOUR = "#ff9f1c"
 DENSE_EDGES_PER_ATOM = 2  # above this (radius, full graphs) sticks get thin to keep atoms visible
 
-# 3Dmol hover labels: plain JS that 3Dmol evals (py3Dmol passes callbacks as text).
+# The page of a row of 3D views, one 3Dmol viewer each in one WebGL canvas (a viewer
+# grid): one context compiles the shaders once for every view. 3Dmol.js is loaded
+# from the app server, never a CDN.
+_VIEW_PAGE = """<div id="views" data-views="{count}"
+     style="position: relative; width: {width}; height: {height};"></div>
+<script src="{js_url}"></script>
+<script>
+const element = document.getElementById("views");
+if (typeof $3Dmol === "undefined") {{
+  element.textContent = "3Dmol.js did not load from {js_url}.";
+  element.dataset.drawn = 0;
+}} else {{
+  const scenes = {scenes};
+  const grid = $3Dmol.createViewerGrid(element, {{rows: 1, cols: scenes.length}},
+                                       {{backgroundColor: "white", antialias: false}});
+  scenes.forEach(([atoms, styles], column) => {{
+    const viewer = grid[0][column];
+    viewer.addModel().addAtoms(atoms);
+    for (const [selection, style] of styles) viewer.setStyle(selection, style);
+    viewer.setHoverable({{}}, true, {hover}, {unhover});
+    viewer.zoomTo();
+    viewer.render();
+  }});
+  element.dataset.drawn = scenes.length;  // for tests and benchmarks: the views are drawn
+}}
+</script>"""
+# 3Dmol hover labels.
 _HOVER_JS = """function(atom, viewer) {
   if (!atom.label) {
     atom.label = viewer.addLabel(atom.serial + ": " + atom.elem,
@@ -85,48 +111,67 @@ def view_html(
     width: int | str = "100%",
     height: int | str = 520,
 ) -> str:
-    """Self-contained 3Dmol.js HTML of ``structure`` with exactly ``edges`` as sticks.
+    """Self-contained 3Dmol.js HTML of ``structure`` (see :func:`views_html`)."""
+    return views_html([(structure, edges, highlight, centre)], js_url, width, height)
 
-    The edges are the graph rule's, not 3Dmol's own bond guess, so a radius
-    graph shows its long edges. 3Dmol allows one opacity per model, so the
-    whole graph is drawn thin and translucent and ``highlight`` (e.g. N_i^k)
-    again, opaque and thicker, as a second model. ``centre`` gets a halo and
-    a label; hovering an atom shows "index: element". Dense graphs get
-    thin sticks.
+
+def views_html(
+    scenes: Sequence[tuple[Structure, np.ndarray, Sequence[int], int | None]],
+    js_url: str = THREEDMOL_URL,
+    width: int | str = "100%",
+    height: int | str = 520,
+) -> str:
+    """Self-contained 3Dmol.js HTML: a row of views, one per (structure, edges, highlight,
+    centre), each turning on its own.
+
+    A view draws exactly ``edges`` as sticks (the graph rule's, not 3Dmol's
+    own bond guess, so a radius graph shows its long edges). ``highlight``
+    (e.g. N_i^k) is drawn in element colours and thick, the rest faded towards
+    white and thin, and ``centre`` large and orange; hovering an atom shows
+    "index: element". Dense graphs get thin sticks.
+
+    Everything is opaque, the canvas is not multisampled and all views share
+    one WebGL context: where WebGL is emulated in software (a laptop without
+    GPU drivers, a locked-down classroom PC) transparency, antialiasing and
+    a second context each cost the gallery tenths of a second.
     """
+    def size(value: int | str) -> str:
+        return f"{value}px" if isinstance(value, int) else value
+
+    return _VIEW_PAGE.format(
+        width=size(width), height=size(height), js_url=js_url, hover=_HOVER_JS,
+        unhover=_UNHOVER_JS, scenes=json.dumps([_scene(*scene) for scene in scenes]),
+        count=len(scenes),
+    )
+
+
+def _scene(structure: Structure, edges: np.ndarray, highlight: Sequence[int],
+           centre: int | None) -> tuple[list[dict], list[tuple[dict, dict]]]:
+    """One view's 3Dmol atoms (with our edges as their bonds) and (selection, style) pairs."""
     keep = _highlight_set(structure, highlight, centre)
     neighbours: list[list[int]] = [[] for _ in range(len(structure))]
     for i, j in np.asarray(edges, dtype=np.int64).reshape(-1, 2):
         neighbours[i].append(int(j))
         neighbours[j].append(int(i))
-    colours = [int(_hex(rgb)[1:], 16) for rgb in element_colours(structure.numbers)]
+    colours = _atom_colours(structure, keep)
+    if centre is not None:
+        colours[centre] = CENTRE_COLOUR
     atoms = [
-        # 3Dmol renumbers `index` within a model and drops bonds leaving it;
-        # `serial` keeps our index for the labels.
-        {"elem": symbol, "x": float(x), "y": float(y), "z": float(z), "color": colours[i],
-         "index": i, "serial": i, "bonds": neighbours[i]}
+        # `serial` is our index, kept for the hover labels and the styles' selections
+        {"elem": symbol, "x": float(x), "y": float(y), "z": float(z),
+         "color": int(colours[i][1:], 16), "serial": i, "bonds": neighbours[i]}
         for i, (symbol, (x, y, z)) in enumerate(zip(structure.symbols, structure.positions))
     ]
     stick = 0.15 if len(edges) <= DENSE_EDGES_PER_ATOM * len(structure) else 0.06
-    view = py3Dmol.view(width=width, height=height, js=js_url)
-    if len(keep) < len(structure):
-        view.addModel()
-        view.getModel().addAtoms(atoms)
-        view.setStyle({"model": -1}, {"stick": {"radius": stick / 2, "opacity": 0.3},
-                                      "sphere": {"scale": 0.15, "opacity": 0.3}})
-    view.addModel()
-    view.getModel().addAtoms([atoms[i] for i in sorted(keep)])
-    view.setStyle({"model": -1}, {"stick": {"radius": stick}, "sphere": {"scale": 0.3}})
+    styles = [({}, {"stick": {"radius": stick}, "sphere": {"scale": 0.3}})]
+    outside = sorted(set(range(len(structure))) - keep)
+    if outside:
+        styles.append(({"serial": outside},
+                       {"stick": {"radius": stick / 2}, "sphere": {"scale": 0.15}}))
     if centre is not None:
-        x, y, z = (float(c) for c in structure.positions[centre])
-        view.addSphere({"center": {"x": x, "y": y, "z": z}, "radius": 0.7,
-                        "color": CENTRE_COLOUR, "opacity": 0.45})
-        view.addLabel(f"{centre}: {structure.symbols[centre]}",
-                      {"position": {"x": x, "y": y, "z": z}, "backgroundColor": CENTRE_COLOUR,
-                       "fontColor": "black", "fontSize": 13})
-    view.setHoverable({}, True, _HOVER_JS, _UNHOVER_JS)
-    view.zoomTo()
-    return view._make_html()  # py3Dmol's only HTML-string API outside IPython
+        styles.append(({"serial": int(centre)},
+                       {"stick": {"radius": stick}, "sphere": {"scale": 0.4}}))
+    return atoms, styles
 
 
 def view_figure(

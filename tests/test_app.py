@@ -3,6 +3,8 @@ and answer bad input with an error box instead of a traceback."""
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -130,8 +132,17 @@ def test_neighbourhood_table_is_the_khop_neighbourhood(butane, rule):
 
 def test_views_draw_the_rules_edges_and_the_highlight(butane):
     edges = build_edges(butane, "radius:3")
-    html = view.view_html(butane, edges, highlight=[0, 1], centre=0, js_url="/x/3Dmol.js")
-    assert "/x/3Dmol.js" in html and html.count("addAtoms") == 2
+    html = view.views_html([(butane, edges, [0, 1], 0), (butane, edges, [], None)],
+                           js_url="/x/3Dmol.js")
+    assert '<script src="/x/3Dmol.js">' in html and 'data-views="2"' in html
+    scenes = json.loads(re.search(r"const scenes = (.*);", html).group(1))
+    atoms, styles = scenes[0]
+    assert sum(len(atom["bonds"]) for atom in atoms) == 2 * len(edges)  # the rule's edges
+    colours = [f"#{atom['color']:06x}" for atom in atoms]
+    assert colours[0] == view.CENTRE_COLOUR and colours[1] == "#909090"  # carbon, in N
+    assert colours[2] != "#909090" and colours[4] == "#ffffff"  # faded carbon; H is white
+    assert {"serial": list(range(2, len(butane)))} in [selection for selection, _ in styles]
+    assert len(scenes[1][1]) == 1  # nothing highlighted: one style for the whole molecule
     fig = view.view_figure(butane, edges, highlight=[0, 1], centre=0)
     lines = [t for t in fig.data if t.mode == "lines"]
     assert sum(np.isfinite(np.asarray(t.x, dtype=float)).sum() for t in lines) == 2 * len(edges)

@@ -4,6 +4,7 @@ live runs share the machine through one first-come queue with a limit."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from pathlib import Path
@@ -40,7 +41,9 @@ def test_gallery_defaults_show_verdicts_models_and_both_structures():
     oracle, models = at.dataframe[1].value, at.dataframe[2].value
     assert oracle["hops"].iloc[0] == "1" and oracle["body full, O3"].iloc[0] == "same"
     assert set(models["family"]) == {"khop", "equivariant"}
-    assert len(at.get("iframe")) + len(at.get("plotly_chart")) >= 2  # A and B
+    frames = [frame.proto.srcdoc for frame in at.get("iframe")]
+    drawn = sum(int(re.search(r'data-views="(\d+)"', f).group(1)) for f in frames)
+    assert drawn + len(at.get("plotly_chart")) == 2  # A and B
 
 
 def test_gallery_draws_the_training_curves_on_demand():

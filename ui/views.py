@@ -75,17 +75,19 @@ def pair_view(
     """Graphs A and B side by side, each with its highlighted atoms and centre.
 
     The two views are independent (each rotates on its own); the captions
-    name the structures so a screenshot still says which is which.
+    name the structures so a screenshot still says which is which. With
+    3Dmol.js both are one frame (one WebGL context, see ``eqgnn.view``).
     """
-    if not view.threedmol_available():
-        st.caption("3Dmol.js is not installed (run `./setup.sh`); showing plotly views.")
-    left, right = st.columns(2)
-    for column, side, structure, side_edges, highlight, centre in (
-        (left, "A", a, edges_a, highlight_a, centre_a),
-        (right, "B", b, edges_b, highlight_b, centre_b),
-    ):
+    sides = (("A", a, edges_a, highlight_a, centre_a), ("B", b, edges_b, highlight_b, centre_b))
+    for column, (side, structure, *_) in zip(st.columns(2), sides):
+        column.markdown(f"**{side}**: {structure.name} ({len(structure)} atoms)")
+    if view.threedmol_available():
+        html = view.views_html([scene for _, *scene in sides], height=VIEW_HEIGHT)
+        st.iframe(html, height=VIEW_HEIGHT + 20, alt=f"3D views of {a.name} and {b.name}")
+        return
+    st.caption("3Dmol.js is not installed (run `./setup.sh`); showing plotly views.")
+    for column, (side, structure, side_edges, highlight, centre) in zip(st.columns(2), sides):
         with column:
-            st.markdown(f"**{side}**: {structure.name} ({len(structure)} atoms)")
             structure_view(structure, side_edges, highlight, centre, key=f"{key}-{side}")
 
 
