@@ -16,7 +16,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -r "$requirements"
 
-# 3Dmol.js (py3Dmol's own version) from npm, served by Streamlit from ./static,
+# 3Dmol.js 2.5.5 from npm, served by Streamlit from ./static,
 # so the 3D views need no internet. Without npm the views fall back to plotly.
 if [ ! -f static/3Dmol-min.js ]; then
   if command -v npm >/dev/null 2>&1 \
