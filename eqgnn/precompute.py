@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from concurrent import futures
 
 from eqgnn.config import PRESETS, config_from_options
 
@@ -106,34 +105,35 @@ def _run_in_workers(store, chunks: list[list[dict]], workers: int,
                     cancel: Callable[[], bool] | None) -> Iterator[tuple[str, int]]:
     """Yield each chunk's outcome as its worker finishes it.
 
-    ``cancel`` is checked between completions. On a cancel or a failed job the
-    chunks under way finish and are stored, the rest are dropped, and the
-    error (:class:`~eqgnn.jobs.Cancelled` for a cancel) is raised.
+    ``cancel`` is checked between completions. On a cancel, a failed job or
+    Ctrl-C the workers are stopped at once (their chunks under way are lost,
+    never half-written: the store writes atomically) and the error is raised,
+    :class:`~eqgnn.jobs.Cancelled` for a cancel.
     """
+    import functools
     import multiprocessing
 
     from eqgnn.jobs import Cancelled
 
     threads = max(1, (os.cpu_count() or 1) // workers)
-    pool = futures.ProcessPoolExecutor(
-        max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-        initializer=_limit_threads, initargs=(threads,),
-    )
-    try:
-        pending = {pool.submit(_run_chunk, store, chunk) for chunk in chunks}
-        while pending:
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(workers, initializer=_init_worker, initargs=(threads,)) as pool:
+        # leaving the block, however it is left, terminates the workers
+        for outcome in pool.imap_unordered(functools.partial(_run_chunk, store), chunks):
+            yield outcome
             if cancel is not None and cancel():
                 raise Cancelled("precompute cancelled; finished items are stored")
-            finished, pending = futures.wait(pending, timeout=0.2,
-                                             return_when=futures.FIRST_COMPLETED)
-            for future in finished:
-                yield future.result()
-    finally:  # on cancel or error: drop the chunks not started, let running ones store
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _limit_threads(threads: int) -> None:
-    """A worker's initialiser: its share of the cores, not all of them."""
+def _init_worker(threads: int) -> None:
+    """A worker's initialiser: its share of the cores; Ctrl-C left to the parent, which
+    stops every worker at once (one interrupted on its own prints a traceback); and a
+    stop that unwinds the job, so what it holds is released, not reported as leaked."""
+    import signal
+    import sys
+
     import torch
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     torch.set_num_threads(threads)

@@ -114,19 +114,26 @@ def test_shipped_results_carry_the_current_revision():
         assert json.loads(path.read_text())["revision"] == RESULTS_REVISION, path.name
 
 
-def test_precompute_in_workers_reproduces_the_shipped_results_and_resumes(tmp_path):
-    # worker processes with one torch thread each must compute exactly what was shipped
+def test_precompute_in_workers_cancels_resumes_and_reproduces_the_shipped_results(tmp_path):
+    # worker processes with one torch thread each must compute exactly what was shipped;
+    # a cancel keeps what finished, and the next run computes only the rest
+    from eqgnn.jobs import Cancelled
     from eqgnn.precompute import precompute, precompute_items
     from eqgnn.store import ResultStore
 
+    items = list(precompute_items(["star-2"]))
     store = ResultStore(root=tmp_path, shipped=None)
-    first = precompute(["star-2"], store, workers=2)
-    assert first["computed"] == first["items"] > 0
+    with pytest.raises(Cancelled):
+        precompute(["star-2"], store, workers=2, cancel=lambda: True)
+    kept = sum(store.get(spec) is not None for spec in items)
+    assert 0 < kept < len(items)
+    assert precompute(["star-2"], store, workers=2)["computed"] == len(items) - kept
     shipped = ResultStore(root=SHIPPED_RESULTS, shipped=None)
-    for spec in precompute_items(["star-2"]):
-        fresh, kept = store.get(spec), shipped.get(spec)
-        assert fresh["verdict"] == kept["verdict"] and fresh["accuracies"] == kept["accuracies"]
-        assert fresh["embedding_gaps"] == pytest.approx(kept["embedding_gaps"], rel=1e-9)
+    for spec in items:
+        fresh, kept_result = store.get(spec), shipped.get(spec)
+        assert fresh["verdict"] == kept_result["verdict"]
+        assert fresh["accuracies"] == kept_result["accuracies"]
+        assert fresh["embedding_gaps"] == pytest.approx(kept_result["embedding_gaps"], rel=1e-9)
     assert precompute(["star-2"], store, workers=2)["computed"] == 0
 
 
