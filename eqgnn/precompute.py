@@ -117,12 +117,18 @@ def _run_in_workers(store, chunks: list[list[dict]], workers: int,
 
     threads = max(1, (os.cpu_count() or 1) // workers)
     context = multiprocessing.get_context("spawn")
-    with context.Pool(workers, initializer=_init_worker, initargs=(threads,)) as pool:
-        # leaving the block, however it is left, terminates the workers
+    pool = context.Pool(workers, initializer=_init_worker, initargs=(threads,))
+    try:
         for outcome in pool.imap_unordered(functools.partial(_run_chunk, store), chunks):
             yield outcome
             if cancel is not None and cancel():
                 raise Cancelled("precompute cancelled; finished items are stored")
+        pool.close()  # all done: the workers exit on their own
+    except BaseException:  # a cancel, a failed job, Ctrl-C or an abandoned generator
+        pool.terminate()  # stops the workers now
+        raise
+    finally:
+        pool.join()
 
 
 def _init_worker(threads: int) -> None:
