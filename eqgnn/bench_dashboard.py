@@ -78,9 +78,6 @@ TABLES = '[data-testid="stDataFrame"], [data-testid="stTable"]'
 # The 3D frames: 3Dmol.js HTML in an st.iframe, a row of ``data-views`` structures in one
 # canvas, or (without 3Dmol.js) a plotly WebGL scene of one structure.
 VIEWS_3D = 'iframe[srcdoc*="3Dmol"], .js-plotly-plot:has(.gl-container canvas)'
-# How many structures the 3D frames on the page hold.
-_STRUCTURES_JS = """(selector) => Array.from(document.querySelectorAll(selector)).reduce(
-  (n, frame) => n + Number((/data-views="(\\d+)"/.exec(frame.srcdoc || "") || [0, 1])[1]), 0)"""
 
 # WebGL canvases are read by copying them onto a 2D canvas, which shows the picture only
 # if the context keeps its drawing buffer. 3Dmol.js asks for that; plotly does not, so
@@ -92,11 +89,6 @@ _PRESERVE_WEBGL_JS = """(() => {
     return getContext.call(this, type, attributes);
   };
 })();"""
-# Whether a frame of 3Dmol.js views says it is done (eqgnn.view marks it, 0 if it failed).
-_MARKED_DRAWN_JS = """() => {
-  const holder = document.querySelector("[data-views]");
-  return !holder || holder.dataset.drawn !== undefined;
-}"""
 # How many structures a frame drew: its canvas is cut into as many equal columns as the
 # frame's ``data-views`` says (1 when absent), and a column counts when at least ``min``
 # of its pixels are unlike the canvas's top-left one (the background). A blank or failed
@@ -314,22 +306,16 @@ def offline_context(browser: Browser, server: Server, intercept: bool = True) ->
     return result
 
 
-def open_page(page: Page, url: str, structures: int = 0) -> int:
+def open_page(page: Page, url: str) -> int:
     """Go to ``url``, wait for the script run to end and every 3D view to be drawn.
 
-    ``structures`` is how many structures the caller knows the 3D views hold:
-    the views are awaited until they hold that many. Otherwise they are
-    counted once no element is still a skeleton (each element kind is a
-    lazily loaded script chunk, shown as a skeleton until it arrives).
-    Returns the number of structures drawn.
+    The views are counted once no element is still a skeleton (each element
+    kind is a lazily loaded script chunk, shown as a skeleton until it
+    arrives). Returns the number of structures drawn.
     """
     page.goto(url)
     page.wait_for_selector(SCRIPT_DONE, state="attached")
-    if structures:
-        page.wait_for_function(f"([selector, n]) => ({_STRUCTURES_JS})(selector) >= n",
-                               arg=[VIEWS_3D, structures], polling=POLL_MS)
-    else:
-        page.wait_for_selector(LOADING_ELEMENT, state="detached")
+    page.wait_for_selector(LOADING_ELEMENT, state="detached")
     return sum(wait_drawn(view) for view in page.locator(VIEWS_3D).all())
 
 
@@ -343,9 +329,6 @@ def wait_drawn(view: Locator) -> int:
     handle = view.element_handle()
     frame = handle.content_frame()
     if frame is not None:
-        # the frame marks when its views are drawn: a cheap wait, then one read of the
-        # pixels (reading them at every poll would slow down what is being timed)
-        frame.wait_for_function(_MARKED_DRAWN_JS, polling="raf")
         return frame.wait_for_function(_DRAWN_JS, arg=[None, MIN_DRAWN_PIXELS],
                                        polling=POLL_MS).json_value()
     return view.page.wait_for_function(_DRAWN_JS, arg=[handle, MIN_DRAWN_PIXELS],

@@ -91,8 +91,9 @@ def _label(spec: dict) -> str:
     return f"{spec['pair']['case']} {model['model']} layers {model['layers']}"
 
 
-def _run_chunk(store, chunk: list[dict], cancel: Callable[[], bool] | None = None,
-               ) -> tuple[str, int]:
+def _run_chunk(
+    store, chunk: list[dict], cancel: Callable[[], bool] | None = None,
+) -> tuple[str, int]:
     """Run and store each item of ``chunk``: (the last item's label, how many)."""
     from eqgnn.store import cached_run
 
