@@ -199,10 +199,13 @@ def _draw_gaps(rows: list[dict]) -> None:
         column.markdown(f"**{family}**")
         for inner, row in zip(column.columns(2), [r for r in rows if r["family"] == family]):
             inner.metric(row["model"], f"{row['gap']:.1e}",
-                         "sees" if row["sees"] else "blind (float noise)",
+                         "sees" if row["sees"] else "blind (noise)",
                          delta_color="green" if row["sees"] else "red", delta_arrow="off")
+    floors = ", ".join(f"{row['model']} {row['noise_floor']:.0e}" for row in rows)
     st.caption("Embedding gap |e(A) − e(B)| / (|e(A)| + |e(B)|) of untrained models "
-               "(float64, seed 0); below 1e-12 it is float noise: the model is blind.")
+               "(float64, seed 0). At or below its noise floor (the gap between a structure "
+               "and itself perturbed at the coordinates' precision) it is noise and the model "
+               f"is blind. Floors: {floors}.")
 
 
 st.title("Explorer")

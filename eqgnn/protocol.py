@@ -8,10 +8,11 @@ one vectorised forward (``torch.func.vmap``) and one backward serve every
 seed, each seed's loss and Adam state its own, so a seed trains exactly as it
 would alone.
 
-Verdicts: ``blind`` when every seed's gap is below 1e-12 (float noise: a
-classifier must not win by amplifying it), ``distinguished`` when the final
-accuracy (argmax on both graphs, ties wrong, mean over seeds) reaches 95 %,
-else ``sighted, not learned``.
+Verdicts: ``blind`` when no seed's gap rises above its noise floor (the gap
+the same seed shows between a structure and itself perturbed at the inputs'
+precision, :mod:`eqgnn.noise`: a classifier must not win by amplifying
+rounding), ``distinguished`` when the final accuracy (argmax on both graphs,
+ties wrong, mean over seeds) reaches 95 %, else ``sighted, not learned``.
 """
 
 from __future__ import annotations
@@ -27,10 +28,11 @@ from torch import nn
 
 from eqgnn.config import ModelConfig
 from eqgnn.errors import InputError
+from eqgnn.noise import ARITHMETIC_FLOOR, GuardedGaps, guarded_gaps
+from eqgnn.oracle import DEFAULT_TOL
 from eqgnn.specs import DEFAULTS, resolve_pair
 from eqgnn.structure import Structure
 
-BLIND_GAP = 1e-12
 DISTINGUISHED = 0.95
 NORMALISE = ("pair", "none")
 
@@ -66,16 +68,9 @@ class PairClassifier(nn.Module):
             variance = centred.pow(2).mean(dim=0, keepdim=True)
             standard = centred / (variance + torch.finfo(variance.dtype).tiny).sqrt()
             # differences at float-noise level are not signal: never amplify them
-            floor = BLIND_GAP * embedding.detach().abs().mean()
+            floor = ARITHMETIC_FLOOR * embedding.detach().abs().mean()
             features = torch.where(centred.detach().abs() > floor, standard, 0.0)
         return self.head(features), embedding
-
-
-def embedding_gaps(embeddings: torch.Tensor) -> torch.Tensor:
-    """Per seed: |e1 - e2| / (|e1| + |e2|) for embeddings (S, 2, D)."""
-    e1, e2 = embeddings[:, 0], embeddings[:, 1]
-    denom = e1.norm(dim=-1) + e2.norm(dim=-1)
-    return (e1 - e2).norm(dim=-1) / denom.clamp(min=torch.finfo(denom.dtype).tiny)
 
 
 def accuracies(logits: torch.Tensor) -> torch.Tensor:
@@ -86,8 +81,8 @@ def accuracies(logits: torch.Tensor) -> torch.Tensor:
     return (right > wrong).to(logits.dtype).mean(dim=1)
 
 
-def verdict_of(gaps: list[float], accuracy: float) -> str:
-    if max(gaps) < BLIND_GAP:
+def verdict_of(guard: GuardedGaps, accuracy: float) -> str:
+    if guard.blind:
         return "blind"
     return "distinguished" if accuracy >= DISTINGUISHED else "sighted, not learned"
 
@@ -190,18 +185,21 @@ def distinguish(
     batch = collate([a, b], graph=config.graph, dtype=torch_dtype, device=dev)
     with cached_encoder(config) as encoder:
         encoder.to(device="cpu", dtype=torch.float64)
-        final, gaps, curves = _train(encoder, a, batch, config, seed_list, epochs, lr,
-                                     normalise, dev, torch_dtype, progress, cancel)
+        final, guard, curves = _train(encoder, a, b, batch, config, seed_list, epochs, lr,
+                                      normalise, dev, torch_dtype, progress, cancel)
     accuracy = sum(final) / len(final)
-    verdict = verdict_of(gaps, accuracy)
+    verdict = verdict_of(guard, accuracy)
     return {
         "distinguished": verdict == "distinguished",
         "verdict": verdict,
         "accuracy": accuracy,
         "accuracy_std": float(torch.tensor(final, dtype=torch.float64).std(unbiased=False)),
         "accuracies": final,
-        "embedding_gap": sum(gaps) / len(gaps),
-        "embedding_gaps": gaps,
+        "embedding_gap": sum(guard.gaps) / len(guard.gaps),
+        "embedding_gaps": guard.gaps,
+        "noise_floor": max(guard.floors),
+        "noise_floors": guard.floors,
+        "precision": guard.precision.to_dict(),
         "curves": curves,
         "seconds": time.perf_counter() - start,
         "device": str(dev),
@@ -211,18 +209,21 @@ def distinguish(
     }
 
 
-def _train(encoder, a, batch, config, seed_list, epochs, lr, normalise, dev, torch_dtype,
-           progress, cancel) -> tuple[list[float], list[float], dict]:
-    """Stack the seeds, record the untrained gaps, train; final accuracies per seed."""
+def _train(encoder, a, b, batch, config, seed_list, epochs, lr, normalise, dev, torch_dtype,
+           progress, cancel) -> tuple[list[float], GuardedGaps, dict]:
+    """Stack the seeds, guard the untrained gaps against noise, train; final accuracies."""
     from eqgnn.batch import collate
 
     with torch.no_grad():
         dim = encoder(collate([a], graph=config.graph, dtype=torch.float64)).embedding.shape[-1]
     stacked = StackedSeeds(PairClassifier(encoder, dim, normalise), seed_list, dev, torch_dtype)
 
+    def embed(structures):
+        many = collate(structures, graph=config.graph, dtype=torch_dtype, device=dev)
+        return stacked(many)[1]
+
     with torch.no_grad():
-        logits, embeddings = stacked(batch)
-    gaps = embedding_gaps(embeddings).tolist()
+        guard = guarded_gaps(embed, a, b)
     optimiser = torch.optim.Adam(stacked.params.values(), lr=lr)
     labels = torch.tensor([0, 1], device=dev).repeat(len(seed_list))
     seed_losses: list[list[float]] = []
@@ -245,15 +246,18 @@ def _train(encoder, a, batch, config, seed_list, epochs, lr, normalise, dev, tor
             progress(epoch + 1, epochs, f"epoch {epoch + 1}/{epochs}, loss {mean_loss[-1]:.3g}")
     with torch.no_grad():
         final = accuracies(stacked(batch)[0]).tolist()
-    return final, gaps, {"loss": mean_loss, "accuracy": mean_accuracy,
-                         "seed_loss": [list(x) for x in zip(*seed_losses)]}
+    return final, guard, {"loss": mean_loss, "accuracy": mean_accuracy,
+                          "seed_loss": [list(x) for x in zip(*seed_losses)]}
 
 
 def theory_beside(a: Structure, b: Structure, config: ModelConfig) -> dict:
     """What theory allows this model on this pair (SCIENCE.md, Claims 1-3).
 
     ``allows`` is the theory's ceiling, not a promise: khop: the k-hop test at
-    the model's hops, body order and group (its exact ceiling). Equivariant,
+    the model's hops, body order and group (its exact ceiling). dimenet: True
+    when the 1-hop body-order-3 test separates the pair (its lower bound),
+    False when the 2-hop full test does not (its upper bound), else None:
+    the pair lies between the bounds and theory does not decide. Equivariant,
     invariant readout: layers >= gwl_min_layers (the GWL bound; a TFN-style
     model may fall short of it, which is the lesson of the k-chains).
     Equivariant readout on two orientations of one structure: some type
@@ -265,9 +269,12 @@ def theory_beside(a: Structure, b: Structure, config: ModelConfig) -> dict:
         v = compare(a, b, config.hops, str(config.body_order), config.group, config.graph)
         return {"test": f"{config.hops}-hop WL, body order {config.body_order}, {config.group}",
                 "indistinguishable": v["indistinguishable"], "min_hops": v["min_hops"],
-                "congruent": v["congruent"], "allows": not v["indistinguishable"]}
+                "congruent": v["congruent"], "allows": not v["indistinguishable"],
+                "graph": v["graph"]}
+    if config.model == "dimenet":
+        return _dimenet_theory(a, b, config)
     v = compare(a, b, 1, "full", config.group, config.graph)
-    out = {"test": f"GWL bound, {config.group}", "congruent": v["congruent"],
+    out = {"test": f"GWL bound, {config.group}", "congruent": v["congruent"], "graph": v["graph"],
            "gwl_min_layers": v["gwl_min_layers"],
            "allows": v["gwl_min_layers"] is not None and config.layers >= v["gwl_min_layers"]}
     if config.readout == "equivariant" and v["congruent"]:
@@ -275,6 +282,25 @@ def theory_beside(a: Structure, b: Structure, config: ModelConfig) -> dict:
         out.update(test=f"orientation, types <= {config.lmax}",
                    types=types, allows=any(types.values()))
     return out
+
+
+def _dimenet_theory(a: Structure, b: Structure, config: ModelConfig) -> dict:
+    """DimeNet's reach lies between two tests (SCIENCE.md, "DimeNet's reach"); which decides."""
+    from eqgnn.oracle import PairGraphs
+
+    pair = PairGraphs(a, b, config.graph)
+    lower = not pair.test(1, "3", "O3", DEFAULT_TOL).indistinguishable
+    upper = not pair.test(2, "full", "O3", DEFAULT_TOL).indistinguishable
+    congruent = pair.congruent("O3", DEFAULT_TOL)
+    if lower:
+        test, allows = "1-hop WL, body order 3, O3 (DimeNet's lower bound) separates it", True
+    elif not upper:
+        test, allows = "2-hop WL, body order full, O3 (DimeNet's upper bound) cannot", False
+    else:
+        test, allows = ("between DimeNet's bounds: the 1-hop body-order-3 test cannot, "
+                        "the 2-hop full test can"), None
+    return {"test": test, "congruent": congruent, "lower_bound_separates": lower,
+            "upper_bound_separates": upper, "allows": allows, "graph": str(pair.rule_a)}
 
 
 def run_distinguish(

@@ -10,6 +10,8 @@ import pytest
 from eqgnn.cli import main
 from eqgnn.config import config_from_options
 from eqgnn.gallery import case_names, load_case
+from eqgnn.noise import GuardedGaps
+from eqgnn.precision import Precision
 from eqgnn.protocol import distinguish, run_distinguish, verdict_of
 from eqgnn.specs import distinguish_spec
 from eqgnn.store import RESULTS_REVISION, SHIPPED_RESULTS
@@ -55,9 +57,17 @@ def test_blind_model_is_never_distinguished_whatever_the_classifier_does(alanine
     for normalise in ("pair", "none"):
         result = distinguish(alanine, copy, config_from_options("dimenet", width=8),
                              normalise=normalise, lr=0.5, **FAST)
-        assert max(result["embedding_gaps"]) < 1e-12
+        assert max(result["embedding_gaps"]) <= min(result["noise_floors"])
         assert result["verdict"] == "blind" and not result["distinguished"]
-    assert verdict_of([1e-13, 5e-14], accuracy=1.0) == "blind"
+
+
+def test_verdict_reads_the_gap_against_each_seeds_noise_floor():
+    precision = Precision(5e-7, "6 decimals")
+    under = GuardedGaps([1e-9, 3e-9], [2e-8, 4e-8], precision)
+    over = GuardedGaps([1e-9, 3e-6], [2e-8, 4e-8], precision)
+    assert verdict_of(under, accuracy=1.0) == "blind"
+    assert verdict_of(over, accuracy=1.0) == "distinguished"
+    assert verdict_of(over, accuracy=0.5) == "sighted, not learned"
 
 
 def test_a_seed_trains_the_same_batched_and_alone():

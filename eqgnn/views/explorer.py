@@ -17,7 +17,7 @@ pays for the construction once per graph rule.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from eqgnn.config import ModelConfig, config_from_options
@@ -102,8 +102,7 @@ def turn(structure: Structure, bond: str, angle_deg: float) -> Structure:
     whatever rule the models then see.
     """
     i, j = parse_bond(bond, structure)
-    turned = torsion(structure, i, j, angle_deg)
-    return replace(turned, name=f"{structure.name}, bond {bond} turned {angle_deg:g}°")
+    return torsion(structure, i, j, angle_deg)
 
 
 def build_twist_models(graph: str | None, device: str | None = None) -> Models:
@@ -126,25 +125,29 @@ def model_gaps(
 ) -> list[dict]:
     """One row per model: its untrained embedding gap between A and B on ``graph``.
 
-    Below the protocol's ``BLIND_GAP`` (1e-12) the gap is float noise: the model is blind to the
-    change (SCIENCE.md, "What distinguished means").
+    Beside each gap its noise floor (:mod:`eqgnn.noise`): the gap the model
+    shows between a structure and itself perturbed at the coordinates'
+    precision. At or below it the model is blind to the change (SCIENCE.md,
+    "What distinguished means").
     """
     import torch
 
     from eqgnn.batch import collate
-    from eqgnn.embed import embedding_gap
-    from eqgnn.protocol import BLIND_GAP
+    from eqgnn.noise import guarded_gaps
 
     rows = []
     for spec in TWIST_MODELS:
         model = models[spec.family, spec.label]
         device = next(model.parameters()).device
-        batch = collate([a, b], graph=graph, dtype=DTYPE, device=device)
+
+        def embed(structures, model=model, device=device):
+            batch = collate(structures, graph=graph, dtype=DTYPE, device=device)
+            return model(batch).embedding.double()[None]
+
         with torch.no_grad():
-            ea, eb = model(batch).embedding.double().cpu().tolist()
-        gap = embedding_gap(ea, eb)
-        rows.append({"model": spec.label, "family": spec.family, "gap": gap,
-                     "sees": gap >= BLIND_GAP})
+            guard = guarded_gaps(embed, a, b)
+        rows.append({"model": spec.label, "family": spec.family, "gap": guard.gaps[0],
+                     "noise_floor": guard.floors[0], "sees": guard.sees[0]})
     return rows
 
 
