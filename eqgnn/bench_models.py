@@ -136,7 +136,8 @@ def _reference(config: ModelConfig, gates: int, dev: torch.device):
     """
     from e3nn.nn.models.gate_points_2101 import Network
 
-    from eqgnn.nn.equivariant import SteerableGNN, typical_neighbours
+    from eqgnn.nn.blocks import typical_neighbours
+    from eqgnn.nn.equivariant import SteerableGNN
 
     ours = SteerableGNN.from_config(config)
     requested = ours.irreps_hidden

@@ -37,7 +37,7 @@ def embedding_gap(config: ModelConfig, a, b, seed: int = 0) -> float:
 
 @pytest.mark.parametrize("group", ["O3", "SO3"])
 @pytest.mark.parametrize("lmax", [1, 2, 3])
-@pytest.mark.parametrize("correlation", [1, 2])
+@pytest.mark.parametrize("correlation", [1, 2, 3, 4])
 def test_hidden_features_are_steerable(group, lmax, correlation):
     config = equivariant(group=group, lmax=lmax, correlation=correlation, readout="equivariant")
     model = build_model(config, dtype=torch.float64)
@@ -49,6 +49,14 @@ def test_equivariant_readout_embedding_is_steerable():
     model = build_model(equivariant(readout="equivariant"), dtype=torch.float64)
     assert_equivariant(model, molecules("CH3CH2OH", "H2O2"), model.irreps_hidden,
                        output="embedding")
+
+
+@pytest.mark.parametrize("correlation", [3, 4])
+@pytest.mark.parametrize("group", ["O3", "SO3"])
+def test_higher_correlation_embedding_is_invariant(group, correlation):
+    model = build_model(equivariant(group=group, correlation=correlation), dtype=torch.float64)
+    kinds = ("rotate", "translate", "permute") + (("reflect",) if group == "O3" else ())
+    assert_invariant(model, molecules("CH3CH2OH", "H2O2"), kinds=kinds)
 
 
 @pytest.mark.parametrize("group", ["O3", "SO3"])

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from eqgnn.config import MODELS, PRESETS, ModelConfig, config_from_options
+from eqgnn.config import CORRELATIONS, MAX_LMAX, MODELS, PRESETS, ModelConfig, config_from_options
 
 
 def add_json(parser: argparse.ArgumentParser) -> None:
@@ -30,8 +30,12 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--hops", type=int, default=None, help="khop: hops k (default 1)")
     g.add_argument("--body-order", type=int, choices=(2, 3), default=None,
                    help="khop: body order (default 3)")
-    g.add_argument("--width", type=int, default=None, help="khop: hidden width (default 32)")
-    g.add_argument("--lmax", type=int, default=None, help="equivariant: largest type L")
+    g.add_argument("--width", type=int, default=None,
+                   help="khop, dimenet: hidden width (default 32)")
+    g.add_argument("--lmax", type=int, default=None,
+                   help=f"equivariant: largest type L, 0..{MAX_LMAX} (default 2). Cost grows "
+                   "about as L^4 per layer: at 8 channels a layer of L=12 costs ~100x one of "
+                   "L=2 (python -m eqgnn bench models)")
     size = g.add_mutually_exclusive_group()
     size.add_argument("--channels", type=int, default=None,
                       help="equivariant: C channels of every type")
@@ -39,8 +43,9 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
                       help="equivariant: fixed total feature dimension D")
     size.add_argument("--irreps-hidden", default=None, metavar="STR",
                       help="equivariant: any e3nn irreps string, e.g. '8x0e+4x1o'")
-    g.add_argument("--correlation", type=int, choices=(1, 2), default=None,
-                   help="equivariant: 1 TFN-style (default), 2 MACE-style node products")
+    g.add_argument("--correlation", type=int, choices=CORRELATIONS, default=None,
+                   help="equivariant: 1 TFN-style (default); 2-4 MACE-style products of that "
+                   "many aggregated features at a node (body order correlation + 1)")
     g.add_argument("--layers", type=int, default=None, help="message-passing rounds (default 3)")
     g.add_argument("--group", choices=("O3", "SO3"), default=None,
                    help="O3 (default) or SO3: SO3 models see mirror images")

@@ -63,3 +63,20 @@ def reset_all(module: nn.Module) -> None:
 
 def inverse_sqrt(n: float) -> float:
     return 1.0 / math.sqrt(max(n, 1.0))
+
+
+TYPICAL_NEIGHBOURS = {"bonds": 3.0, "explicit": 3.0, "radius": 12.0, "full": 12.0}
+"""The fixed n-bar of the message normalisation per graph rule (``knn:N`` uses N):
+about the mean degree of organic molecules on that rule (QM9 at 5 Å: ~12)."""
+
+
+def typical_neighbours(graph: str | None) -> float:
+    """The neighbour count that normalises messages on ``graph`` (SCIENCE.md, Objects)."""
+    from eqgnn.graph import parse_rule
+
+    rule = parse_rule(graph)
+    if rule is None:
+        return TYPICAL_NEIGHBOURS["bonds"]
+    if rule.kind == "knn":
+        return rule.value
+    return TYPICAL_NEIGHBOURS[rule.kind]

@@ -17,8 +17,9 @@ With h_i^0 = Embed(z_i) (scalars) and one layer = one message-passing round,
             h_j^t \otimes_{w(d_{ij})} Y(\hat x_{ij}),
             \qquad x_{ij} = x_j - x_i,
 
-    u_i^t = W_A A_i^t + W_h h_i^t
-            \; [+\; (V A_i^t) \otimes_W (V A_i^t) \text{ if correlation } = 2],
+    u_i^t = W_A A_i^t + W_h h_i^t + \sum_{\nu=2}^{\text{correlation}} B_\nu(V A_i^t),
+
+    B_\nu(a) = (\cdots((a \otimes_{W_2} a) \otimes_{W_3} a) \cdots) \otimes_{W_\nu} a,
 
     h_i^{t+1} = \mathrm{Gate}(u_i^t),
 
@@ -27,13 +28,18 @@ each spherical harmonic Y_l up to ``lmax``) whose path weights w come from a
 radial MLP (e3nn's variance-preserving ``FullyConnectedNet``, so the weights
 are O(1) and a signal survives several rounds) of a :class:`RadialBasis` of
 d_ij, :math:`\bar n` is a fixed typical neighbour count, W_A, W_h, V are
-equivariant linear maps, u is scaled by 1/sqrt(1 + correlation), and the
+equivariant linear maps, B_nu is the product of nu copies of the aggregated
+features (e3nn fully connected tensor products, each intermediate kept in the
+hidden types and scaled by its RMS so it stays O(1)), u is scaled by
+1/sqrt(1 + correlation), and the
 gate multiplies each l > 0 channel by a sigmoid of its own scalar (scalars
 pass through SiLU if even, tanh if odd: an odd scalar needs an odd function
 to stay odd). Messages are linear in h_j, so orientations from two
-neighbours meet only along a walk of edges; ``correlation=2`` adds the
-product of the aggregated features with themselves, which combines
-orientations arriving from different neighbours at one node.
+neighbours meet only along a walk of edges; ``correlation`` nu >= 2 adds the
+products of up to nu aggregated features, which combine orientations
+arriving from different neighbours at one node: body order nu + 1 in one
+layer (MACE's symmetric contraction computes the same products with
+per-channel weights; here every channel pair has its own, a superset).
 
 Readout: ``invariant`` (default) sums the final layer's scalars over each
 graph's nodes, 0e under O(3) and 0e + 0o under SO(3), and maps them through an
@@ -58,25 +64,16 @@ from e3nn.nn import FullyConnectedNet, Gate
 from torch import nn
 
 from eqgnn.batch import GraphBatch
-from eqgnn.nn.blocks import MLP, NUM_SPECIES, ModelOutput, RadialBasis, inverse_sqrt
+from eqgnn.nn.blocks import (
+    MLP,
+    NUM_SPECIES,
+    ModelOutput,
+    RadialBasis,
+    inverse_sqrt,
+    typical_neighbours,
+)
 from eqgnn.nn.irreps import hidden_irreps
 from eqgnn.nn.scatter import scatter_sum
-
-TYPICAL_NEIGHBOURS = {"bonds": 3.0, "explicit": 3.0, "radius": 12.0, "full": 12.0}
-"""The fixed n-bar of the message normalisation per graph rule (``knn:N`` uses N):
-about the mean degree of organic molecules on that rule (QM9 at 5 Å: ~12)."""
-
-
-def typical_neighbours(graph: str | None) -> float:
-    """The neighbour count that normalises messages on ``graph`` (SCIENCE.md, Objects)."""
-    from eqgnn.graph import parse_rule
-
-    rule = parse_rule(graph)
-    if rule is None:
-        return TYPICAL_NEIGHBOURS["bonds"]
-    if rule.kind == "knn":
-        return rule.value
-    return TYPICAL_NEIGHBOURS[rule.kind]
 
 
 def _reachable(irreps_in: o3.Irreps, irreps_sh: o3.Irreps, target: o3.Irreps) -> o3.Irreps:
@@ -113,7 +110,7 @@ class Interaction(nn.Module):
         irreps_product: o3.Irreps | None = None,
     ):
         """``irreps_target``: the types this round outputs. ``irreps_product``
-        (correlation 2): the types the node product A x A works in, by default
+        (correlation >= 2): the types the node products work in, by default
         the target; the last round of an invariant model outputs scalars only
         but still multiplies the full messages."""
         super().__init__()
@@ -128,7 +125,7 @@ class Interaction(nn.Module):
         )
         self.irreps_out: o3.Irreps = self.gate.irreps_out
         wanted = {ir for _, ir in self.gate.irreps_in}
-        if correlation == 2:
+        if correlation >= 2:
             product = _reachable(self.irreps_in, irreps_sh, irreps_product or irreps_target)
             wanted |= {ir for _, ir in product}
 
@@ -153,9 +150,16 @@ class Interaction(nn.Module):
         self.linear_self = o3.Linear(self.irreps_in, self.gate.irreps_in)
         self.correlation = correlation
         self.mix = inverse_sqrt(1 + correlation)  # a sum of 1 + correlation unit-variance terms
-        if correlation == 2:
+        if correlation >= 2:
             self.product_in = o3.Linear(irreps_mid, product)
             self.product = o3.FullyConnectedTensorProduct(product, product, self.gate.irreps_in)
+            # order nu >= 3: (order nu-1, kept in the product types) x a -> the gate's input
+            higher = range(3, correlation + 1)
+            self.lift = nn.ModuleList(
+                o3.FullyConnectedTensorProduct(product, product, product) for _ in higher)
+            self.product_out = nn.ModuleList(
+                o3.FullyConnectedTensorProduct(product, product, self.gate.irreps_in)
+                for _ in higher)
 
     def forward(
         self,
@@ -168,13 +172,20 @@ class Interaction(nn.Module):
         messages = self.message(h.index_select(0, src), sh, self.radial(radial))
         aggregated = scatter_sum(messages, dst, h.shape[0]) * self.norm
         u = self.linear_message(aggregated) + self.linear_self(h)
-        if self.correlation == 2:
-            a = self.product_in(aggregated)
-            # Scaled by an invariant (the features' RMS), the product stays O(1)
-            # instead of squaring its input every round; equivariance is kept.
-            a = a * torch.rsqrt(1.0 + a.pow(2).mean(dim=-1, keepdim=True))
+        if self.correlation >= 2:
+            a = _rms_scaled(self.product_in(aggregated))
             u = u + self.product(a, a)
+            power = a
+            for lift, out in zip(self.lift, self.product_out):
+                power = _rms_scaled(lift(power, a))  # the product of nu - 1 copies
+                u = u + out(power, a)
         return self.gate(u * self.mix)
+
+
+def _rms_scaled(x: torch.Tensor) -> torch.Tensor:
+    """x divided by sqrt(1 + its mean square): an invariant scale, so equivariance is kept,
+    and a product of such factors stays O(1) instead of raising its input to a power."""
+    return x * torch.rsqrt(1.0 + x.pow(2).mean(dim=-1, keepdim=True))
 
 
 def _built_in_float64(init):
