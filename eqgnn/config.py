@@ -9,8 +9,18 @@ from dataclasses import asdict, dataclass, fields, replace
 
 from eqgnn.errors import InputError
 
-MODELS = ("khop", "equivariant")
+MODELS = ("khop", "equivariant", "dimenet")
+MAX_LMAX = 12
+"""The largest type a model accepts. A tensor-product message's cost grows as
+about lmax^4 (the Clebsch-Gordan paths between types up to lmax) and the
+harmonics as lmax^2; ``python -m eqgnn bench models`` prints the figures."""
+CORRELATIONS = (1, 2, 3, 4)
+"""MACE-style correlation orders: a product of nu aggregated features at a node
+has body order nu + 1 (Pozdnyakov's 3-body pair needs nu = 3)."""
 GROUPS = ("O3", "SO3")
+MODEL_GROUPS = {"khop": GROUPS, "equivariant": GROUPS, "dimenet": ("O3",)}
+"""The groups each family can be invariant under: DimeNet reads distances and
+angles only, which carry no handedness."""
 READOUTS = ("invariant", "equivariant")
 
 
@@ -19,8 +29,9 @@ class ModelConfig:
     """Everything that defines a model's function (not where it runs).
 
     ``khop`` uses hops, body_order, width; ``equivariant`` uses lmax and one of
-    channels / dim / irreps_hidden, and correlation. Both use layers, group,
-    readout and the graph rule (``None``: explicit edges, else bonds).
+    channels / dim / irreps_hidden, and correlation; ``dimenet`` uses width.
+    All use layers and the graph rule (``None``: explicit edges, else bonds);
+    khop and equivariant also group and readout (dimenet is O3, invariant).
     """
 
     model: str = "khop"
@@ -53,10 +64,10 @@ class ModelConfig:
             raise InputError(f"--body-order must be 2 or 3, got {self.body_order}")
         if self.width < 1:
             raise InputError(f"--width must be >= 1, got {self.width}")
-        if not 0 <= self.lmax <= 8:
-            raise InputError(f"--lmax must lie in 0..8, got {self.lmax}")
-        if self.correlation not in (1, 2):
-            raise InputError(f"--correlation must be 1 or 2, got {self.correlation}")
+        if not 0 <= self.lmax <= MAX_LMAX:
+            raise InputError(f"--lmax must lie in 0..{MAX_LMAX}, got {self.lmax}")
+        if self.correlation not in CORRELATIONS:
+            raise InputError(f"--correlation must be 1, 2, 3 or 4, got {self.correlation}")
         given = [n for n in ("channels", "dim", "irreps_hidden") if getattr(self, n) is not None]
         if len(given) > 1:
             raise InputError(
@@ -67,8 +78,11 @@ class ModelConfig:
             raise InputError(f"--channels must be >= 1, got {self.channels}")
         if self.dim is not None and self.dim < 1:
             raise InputError(f"--dim must be >= 1, got {self.dim}")
-        if self.model == "khop" and self.readout == "equivariant":
+        if self.model != "equivariant" and self.readout == "equivariant":
             raise InputError("--readout equivariant needs --model equivariant")
+        if self.group not in MODEL_GROUPS[self.model]:
+            raise InputError(f"--model {self.model} is O3-invariant only (angles carry no "
+                             "handedness): drop --group SO3")
         if self.graph is not None:
             from eqgnn.graph import parse_rule
 
@@ -78,13 +92,30 @@ class ModelConfig:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def summary(self) -> str:
+        """The options that define this model, in words (none that do not apply)."""
+        layers = f"{self.layers} layer{'s' if self.layers != 1 else ''}"
+        if self.model == "khop":
+            return f"khop, {layers}, hops {self.hops}, body order {self.body_order}, {self.group}"
+        if self.model == "dimenet":
+            blocks = f"{self.layers} block{'s' if self.layers != 1 else ''}"
+            return f"dimenet, {blocks}, width {self.width}, O3"
+        return (f"equivariant, {layers}, lmax {self.lmax}, correlation {self.correlation}, "
+                f"{self.group}, readout {self.readout}")
+
 
 @dataclass(frozen=True)
 class Preset:
-    """A named configuration after an architecture of the expressivity tables."""
+    """A named configuration with the reach of a published architecture.
+
+    ``reach`` states what one layer sees in the oracle's terms (hops per
+    layer, body order, group), so a verdict can be read against theory;
+    ``description`` cites the paper and says what is kept and what dropped.
+    """
 
     name: str
     config: ModelConfig
+    reach: str
     description: str
 
 
@@ -94,33 +125,44 @@ PRESETS: dict[str, Preset] = {
         Preset(
             "schnet",
             ModelConfig(model="khop", hops=1, body_order=2),
-            "SchNet (Schütt et al. 2017): 1-hop messages from neighbour features "
-            "and distances (body order 2). Keeps: continuous-filter messages on "
-            "radial bases; drops: SchNet's cosine cutoff and interaction-block layout.",
+            "1 hop per layer, body order 2 (distances to the centre), O(3)",
+            "SchNet (Schütt et al., NeurIPS 2017): continuous-filter messages from "
+            "neighbour features and distances. Keeps: radial-basis filters on 1-hop "
+            "distances; drops: the cosine cutoff and the interaction-block layout.",
         ),
         Preset(
             "dimenet",
-            ModelConfig(model="khop", hops=1, body_order=3),
-            "DimeNet (Gasteiger et al. 2020): 1-hop with angles, i.e. distances "
-            "between pairs of neighbours (body order 3). Keeps: what it sees; "
-            "drops: directional messages on edges and spherical Bessel bases.",
+            ModelConfig(model="dimenet"),
+            "between the 1-hop body-order-3 test (a lower bound) and the 2-hop full "
+            "test (an upper bound): each block reads, per directed edge j->i, the "
+            "angles at j between i and j's other neighbours; O(3)",
+            "DimeNet (Gasteiger et al., ICLR 2020): directional messages on edges, "
+            "updated over the walks k->j->i with d_kj and the angle at j. Keeps: "
+            "messages on directed edges and their angular update; drops: the "
+            "spherical Bessel basis (a Gaussian basis on cos(angle) instead) and "
+            "DimeNet++'s bilinear down-projections.",
         ),
         Preset(
             "tfn",
             ModelConfig(model="equivariant", lmax=2, correlation=1),
-            "Tensor Field Network (Thomas et al. 2018): messages linear in the "
-            "neighbour's features, h_j x Y(x_j - x_i) with radial weights, then "
-            "gate. Keeps: the message form and irreps up to l=2; drops: TFN's "
-            "original norm nonlinearity (a gate here, as in e3nn).",
+            "1 hop per layer, body order 2 per message (linear in the neighbour's "
+            "features), steerable types up to 2; orientations combine only along "
+            "walks of edges, so it may need more layers than the GWL bound",
+            "Tensor Field Network (Thomas et al., 2018): messages h_j x Y(x_j - x_i) "
+            "with radial weights, then a gate. Keeps: the message form and irreps up "
+            "to l=2; drops: TFN's original norm nonlinearity (a gate here, as in e3nn).",
         ),
         Preset(
             "mace",
-            ModelConfig(model="equivariant", lmax=2, correlation=2),
-            "MACE (Batatia et al. 2022): TFN-style messages plus a tensor product "
-            "of the aggregated features with themselves at each node "
-            "(correlation order 2). Keeps: higher body order through node "
-            "products; drops: symmetric contractions to order 3 and the "
-            "per-layer readouts.",
+            ModelConfig(model="equivariant", lmax=2, correlation=3),
+            "1 hop per layer, body order correlation + 1 = 4 in one layer (products "
+            "of 3 aggregated features at a node), types up to 2; reaches the GWL "
+            "bound",
+            "MACE (Batatia et al., NeurIPS 2022): TFN-style messages, then products "
+            "of the aggregated features at each node up to correlation order 3, as "
+            "published. Keeps: the body order of its symmetric contractions "
+            "(--correlation 1-4 changes it); drops: per-channel contraction weights "
+            "(every channel pair has its own here) and the per-layer readouts.",
         ),
     )
 }

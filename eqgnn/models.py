@@ -18,6 +18,10 @@ def construct(config: ModelConfig) -> torch.nn.Module:
         from eqgnn.nn.khop import KHopGNN
 
         model = KHopGNN.from_config(config)
+    elif config.model == "dimenet":
+        from eqgnn.nn.dimenet import DimeNetStyle
+
+        model = DimeNetStyle.from_config(config)
     else:
         from eqgnn.nn.equivariant import SteerableGNN
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 
-from eqgnn.config import PRESETS, config_from_options
+from eqgnn.config import MODEL_GROUPS, PRESETS, config_from_options
 
 Progress = Callable[[int, int, str], None]
 
@@ -27,7 +27,10 @@ so the worker's ``protocol.cached_encoder`` builds it once for the chunk."""
 
 
 def precompute_items(cases: list[str]) -> Iterator[dict]:
-    """Every job spec the gallery's views read: preset verdicts, then sweep cells.
+    """Every job spec the gallery's and the lesson's views read, each once.
+
+    Preset verdicts, then sweep cells, then the lesson's runs on ``cases``
+    that neither covers.
 
     Sweep cells come config by config across the cases, so each model is
     constructed once (``protocol.cached_encoder``) rather than once per case.
@@ -40,14 +43,17 @@ def precompute_items(cases: list[str]) -> Iterator[dict]:
     for name in cases:
         # mirror pairs: the presets under SO3 too, the group that sees them
         groups = ("O3", "SO3") if kinds[name] == "chirality" else ("O3",)
-        for preset in PRESETS:
-            for group in groups:
+        for preset, entry in PRESETS.items():
+            for group in (g for g in groups if g in MODEL_GROUPS[entry.config.model]):
                 yield distinguish_spec({"case": name}, config_from_options(preset, group=group))
     for family in ("stars", "khop", "equivariant"):
         members = [name for name in cases if family in default_family(kinds[name])]
         for config in sweep_cells(family):
             for name in members:
                 yield distinguish_spec({"case": name}, config, **SWEEP_PROTOCOL)
+    from eqgnn.views.lesson import lesson_specs
+
+    yield from (spec for spec in lesson_specs() if spec["pair"]["case"] in cases)
 
 
 def precompute(
@@ -64,10 +70,11 @@ def precompute(
     it is done, so an interrupted run keeps everything finished before it.
     """
     from eqgnn.gallery import case_names
-    from eqgnn.store import SHIPPED_RESULTS, ResultStore
+    from eqgnn.store import SHIPPED_RESULTS, ResultStore, spec_key
 
     store = store if store is not None else ResultStore(root=SHIPPED_RESULTS, shipped=None)
-    items = list(precompute_items(cases or case_names()))
+    items = list({spec_key(spec): spec for spec in
+                  precompute_items(cases or case_names())}.values())
     missing = [spec for spec in items if store.get(spec) is None]
     workers = max(1, workers or os.cpu_count() or 1)
     chunks = [missing[i:i + CHUNK] for i in range(0, len(missing), CHUNK)]

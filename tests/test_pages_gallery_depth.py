@@ -40,7 +40,7 @@ def test_gallery_defaults_show_verdicts_models_and_both_structures():
     assert at.query_params == {"case": "butane-torsion", "atom": "0", "hops": "1"}
     oracle, models = at.dataframe[1].value, at.dataframe[2].value
     assert oracle["hops"].iloc[0] == "1" and oracle["body full, O3"].iloc[0] == "same"
-    assert set(models["family"]) == {"khop", "equivariant"}
+    assert set(models["family"]) == {"khop", "equivariant", "dimenet"}
     frames = [frame.proto.srcdoc for frame in at.get("iframe")]
     drawn = sum(int(re.search(r'data-views="(\d+)"', f).group(1)) for f in frames)
     assert drawn + len(at.get("plotly_chart")) == 2  # A and B

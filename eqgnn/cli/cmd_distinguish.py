@@ -63,20 +63,28 @@ def run(args: argparse.Namespace) -> int:
 
 
 def describe(result: dict) -> str:
-    """A few readable lines: verdict, accuracy, gaps, theory, time."""
+    """A few readable lines: verdict, accuracy, gaps against the noise floor, theory, time."""
     model = result["config"]["model"]
     theory = result["theory"]
-    allows = "allows it" if theory["allows"] else "says it cannot"
+    allows = {True: "allows it", False: "says it cannot", None: "does not decide"}[
+        theory["allows"]]
     where = "from the result store" if result.get("from_store") else (
         f"{result['seconds']:.1f} s on {result['device']}")
+    precision = result["precision"]
+    graph = model["graph"] or theory.get("graph") or "bonds"
     return (
         f"{result['verdict']}: accuracy {result['accuracy']:.0%} ± {result['accuracy_std']:.0%} "
-        f"over {len(result['accuracies'])} seeds, embedding gap {result['embedding_gap']:.1e} "
-        f"(min {min(result['embedding_gaps']):.1e})\n"
-        f"model: {model['model']}, layers {model['layers']}"
-        + (f", hops {model['hops']}, body order {model['body_order']}"
-           if model["model"] == "khop" else f", lmax {model['lmax']}, correlation "
-           f"{model['correlation']}, readout {model['readout']}")
-        + f", {model['group']}, graph {model['graph']}\n"
+        f"over {len(result['accuracies'])} seeds\n"
+        f"embedding gap {result['embedding_gap']:.1e} (min {min(result['embedding_gaps']):.1e}), "
+        f"noise floor {result['noise_floor']:.1e} (inputs known to "
+        f"{precision['angstrom']:.0e} Å: {precision['source']})\n"
+        f"model: {describe_model(model)}, graph {graph}\n"
         f"theory ({theory['test']}): {allows}\n({where})"
     )
+
+
+def describe_model(model: dict) -> str:
+    """The options that define a model, in words (no option that does not apply)."""
+    from eqgnn.config import ModelConfig
+
+    return ModelConfig(**model).summary()

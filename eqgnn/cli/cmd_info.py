@@ -30,7 +30,8 @@ def run(args: argparse.Namespace) -> int:
         "e3nn": e3nn.__version__,
         "models": list(MODELS),
         "presets": {
-            name: {"config": p.config.to_dict(), "description": p.description}
+            name: {"config": p.config.to_dict(), "reach": p.reach,
+                   "description": p.description}
             for name, p in PRESETS.items()
         },
     }
@@ -38,6 +39,8 @@ def run(args: argparse.Namespace) -> int:
         f"eqgnn {__version__}  device {device}  torch {torch.__version__}  e3nn {e3nn.__version__}",
         f"models: {', '.join(MODELS)}",
         "presets:",
-    ] + [f"  {name:8s} {p.description}" for name, p in PRESETS.items()]
+    ]
+    for name, p in PRESETS.items():
+        lines += [f"  {name:8s} {p.description}", f"  {'':8s} reach: {p.reach}"]
     emit(args, payload, "\n".join(lines))
     return 0

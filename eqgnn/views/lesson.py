@@ -165,6 +165,20 @@ def orientation_evidence(step: Step) -> list[dict] | None:
     return [{"type l": int(l), "sees the orientation": seen} for l, seen in types.items()]
 
 
+def run_spec(step: Step, run: ModelRun) -> dict:
+    """The job spec of a model run a step cites (what ``precompute`` stores for it)."""
+    from eqgnn.specs import distinguish_spec
+    from eqgnn.sweep import SWEEP_PROTOCOL
+
+    protocol = SWEEP_PROTOCOL if run.protocol == "sweep" else {}
+    return distinguish_spec({"case": step.case}, run.config(), **protocol)
+
+
+def lesson_specs() -> list[dict]:
+    """Every job spec the lesson cites, in step order."""
+    return [run_spec(step, run) for step in lesson() for run in step.models]
+
+
 def model_evidence(step: Step, store=None) -> list[dict]:
     """The stored verdict of each model run the step cites; never trains.
 
@@ -172,16 +186,12 @@ def model_evidence(step: Step, store=None) -> list[dict]:
     store, or ``verdict`` None and ``command``, the CLI line that computes it.
     Imports torch (through the job spec), so call it after the page has drawn.
     """
-    from eqgnn.specs import distinguish_spec
     from eqgnn.store import ResultStore
-    from eqgnn.sweep import SWEEP_PROTOCOL
 
     store = store if store is not None else ResultStore()
     rows = []
     for run in step.models:
-        protocol = SWEEP_PROTOCOL if run.protocol == "sweep" else {}
-        spec = distinguish_spec({"case": step.case}, run.config(), **protocol)
-        result = store.get(spec)
+        result = store.get(run_spec(step, run))
         row = {"model": run.label, "verdict": None, "accuracy": None, "embedding_gap": None,
                "command": None}
         if result is None:
