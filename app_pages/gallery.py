@@ -26,6 +26,11 @@ def _oracle(name: str) -> dict:
     return gallery.oracle_verdicts(views.case(name))
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def _congruence(name: str) -> dict | None:
+    return gallery.congruence(views.case(name))
+
+
 @st.cache_data(max_entries=256, show_spinner=False)
 def _matched(name: str, atom: int, hops: int) -> dict:
     return gallery.matched_neighbourhoods(views.case(name), atom, hops)
@@ -71,6 +76,18 @@ st.markdown(f"**{matched['text']}**")
 with st.expander("Which atom of B matches each atom of the neighbourhood in A"):
     st.dataframe(matched["pairs"], hide_index=True)
 st.write(case.text)
+
+proof = _congruence(name) if oracle["headline"]["congruent"] else None
+if proof is not None:
+    st.subheader("The oracle's witness: B is A moved")
+    st.markdown(f"**{proof['sentence']}** Left: A carried onto B by that motion; right: B. "
+                f"Atom {atom} of A and its image are marked.")
+    partner = proof["witness"]["permutation"][int(atom)]
+    views.pair_view(proof["moved"], case.b, views.edges(case.a, case.graph),
+                    views.edges(case.b, case.graph), [], [], int(atom), partner,
+                    key="gallery-witness")
+    with st.expander("Which atom of B each atom of A becomes"):
+        st.dataframe(proof["pairs"], hide_index=True)
 
 st.subheader("Theory: can a k-hop invariant test tell A from B?")
 st.caption("**same**: the k-hop geometric WL test cannot tell A from B, so no k-hop "

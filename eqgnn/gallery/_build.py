@@ -158,6 +158,54 @@ def body4_chiral() -> tuple[Structure, Structure, str]:
     return a, b, how
 
 
+def _dojo_matrix_y(angle: float) -> np.ndarray:
+    """e3nn's ``o3.matrix_y``: a rotation about y, used by the Dojo on row vectors."""
+    c, s = np.cos(angle), np.sin(angle)
+    return np.array([[c, 0.0, s], [0.0, 1.0, 0.0], [-s, 0.0, c]])
+
+
+def dojo_body4() -> tuple[Structure, Structure, str]:
+    """The Dojo's "4-body non-chiral counterexample", exactly as its notebook builds it.
+
+    Joshi et al.'s geometric-gnn-dojo, ``experiments/incompleteness.ipynb``:
+    a1..a3 an isosceles triangle at y = 2, b_i the points (x, -2, z) of the
+    same triangle times matrix_y(2π/10), c = (0, ±5, 0). The triangle is
+    symmetric under x -> -x, so the turn by π about z, (x, y, z) -> (-x, -y, z),
+    carries A onto B with like atoms swapped: the pair is congruent.
+    """
+    q = _dojo_matrix_y(2 * np.pi / 10)
+    a_points = np.array([[3, 2, -4], [0, 2, 5], [-3, 2, -4]], dtype=float)
+    b_points = (a_points * [1, -1, 1]) @ q
+    a, b = _environments(np.concatenate([a_points, b_points]), (0, 5, 0), (0, -5, 0),
+                         "dojo-body4")
+    how = (
+        "Joshi et al.'s geometric-gnn-dojo, experiments/incompleteness.ipynb, "
+        "create_four_body_nonchiral_envs, in float64: centre at the origin, a1=(3,2,-4), "
+        "a2=(0,2,5), a3=(-3,2,-4), b1=(3,-2,-4)@Q, b2=(0,-2,5)@Q, b3=(-3,-2,-4)@Q with "
+        "Q = e3nn matrix_y(2π/10) (row vectors), and c=(0,5,0) in A, c=(0,-5,0) in B; "
+        "star edges from the centre"
+    )
+    return a, b, how
+
+
+def dojo_body4_chiral() -> tuple[Structure, Structure, str]:
+    """The Dojo's "4-body chiral counterexample", exactly as its notebook builds it.
+
+    a1=(3,0,-4), a2=(0,0,5), a3=(-3,0,-4) is isosceles (symmetric under
+    x -> -x), so B, the mirror image of A in y = 0, is also A turned by π
+    about z with a1 and a3 swapped: congruent even under rotations alone.
+    """
+    leaves = np.array([[3, 0, -4], [0, 0, 5], [-3, 0, -4]], dtype=float)
+    a, b = _environments(leaves, (0, 5, 0), (0, -5, 0), "dojo-body4-chiral")
+    how = (
+        "Joshi et al.'s geometric-gnn-dojo, experiments/incompleteness.ipynb, "
+        "create_four_body_chiral_envs, in float64: centre at the origin, a1=(3,0,-4), "
+        "a2=(0,0,5), a3=(-3,0,-4) and c=(0,5,0) in A, c=(0,-5,0) in B; star edges from "
+        "the centre"
+    )
+    return a, b, how
+
+
 def enantiomers() -> tuple[Structure, Structure, str]:
     """L-alanine (RDKit conformer) and its mirror image, D-alanine."""
     from eqgnn.io import load_structure
@@ -200,6 +248,8 @@ BUILDERS: dict[str, Callable[[], tuple[Structure, Structure, str]]] = {
     "body3": body3,
     "body4": body4,
     "body4-chiral": body4_chiral,
+    "dojo-body4": dojo_body4,
+    "dojo-body4-chiral": dojo_body4_chiral,
     "enantiomers": enantiomers,
     "control": control,
 }

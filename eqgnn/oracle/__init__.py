@@ -2,7 +2,8 @@
 
 - :func:`compare`: the k-hop invariant geometric WL test on a pair, with
   congruence, ``min_hops``, the GWL bound and a witness matching;
-- :func:`min_hops`, :func:`congruent`;
+- :func:`min_hops`, :func:`congruent`, and :func:`congruence_witness`, the
+  permutation and rigid motion that prove a pair congruent;
 - the orientation test of SCIENCE.md, Claim 3.
 """
 
@@ -11,7 +12,9 @@ from eqgnn.oracle._compare import (
     DEFAULT_TOL,
     PairGraphs,
     compare,
+    congruence_witness,
     congruent,
+    describe_witness,
     min_hops,
 )
 from eqgnn.oracle._orientation import orientation, orientation_pair
@@ -23,7 +26,9 @@ __all__ = [
     "PairGraphs",
     "SymmetryAxis",
     "compare",
+    "congruence_witness",
     "congruent",
+    "describe_witness",
     "min_hops",
     "orientation",
     "orientation_pair",

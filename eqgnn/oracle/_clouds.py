@@ -104,8 +104,8 @@ def _match(moved, lp, q, lq, tol) -> np.ndarray | None:
     return None if np.any(partner < 0) else partner
 
 
-def _aligned_within(p: np.ndarray, q: np.ndarray, group: str, tol: float) -> bool:
-    """Kabsch: is the best orthogonal map of p onto q (det +1 for SO3) within tol?"""
+def _best_map(p: np.ndarray, q: np.ndarray, group: str) -> np.ndarray:
+    """Kabsch: the orthogonal R (det +1 for SO3) that best maps p onto q (p @ R.T ~ q)."""
     u, _, vt = np.linalg.svd(p.T @ q)
     r = (u @ vt).T
     if group == "SO3" and np.linalg.det(r) < 0:
@@ -113,7 +113,43 @@ def _aligned_within(p: np.ndarray, q: np.ndarray, group: str, tol: float) -> boo
         # otherwise the best proper map flips the weakest axis
         u[:, -1] = -u[:, -1]
         r = (u @ vt).T
-    return bool(np.max(np.linalg.norm(p @ r.T - q, axis=1)) <= tol)
+    return r
+
+
+def cloud_alignment(
+    p: np.ndarray,
+    labels_p: np.ndarray,
+    q: np.ndarray,
+    labels_q: np.ndarray,
+    group: str = "O3",
+    tol: float = 1e-3,
+    accept: Callable[[np.ndarray], bool] | None = None,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """(partner, R) with p_i @ R.T within tol of q_partner[i], or None: not congruent.
+
+    Two labelled clouds, the same up to a label-preserving permutation and
+    O3/SO3 about the origin. ``group`` "O3" allows reflections, "SO3" does
+    not. ``accept(partner)`` may veto a matching (p_i -> q_partner[i]), e.g.
+    one that does not carry edges onto edges.
+    """
+    lp, lq = np.asarray(labels_p), np.asarray(labels_q)
+    if len(p) != len(q) or sorted(lp.tolist()) != sorted(lq.tolist()):
+        return None
+    if len(p) == 0:
+        return np.zeros(0, dtype=np.int64), np.eye(3)
+    basis = _basis(p, tol)
+    if not basis:
+        partner = _match(p, lp, q, lq, tol)
+        return None if partner is None else (partner, np.eye(3))
+    for r in _candidate_rotations(p, lp, q, lq, basis, group, tol):
+        partner = _match(p @ r.T, lp, q, lq, tol)
+        if partner is None:
+            continue
+        best = _best_map(p, q[partner], group)
+        if np.max(np.linalg.norm(p @ best.T - q[partner], axis=1)) <= tol:
+            if accept is None or accept(partner):
+                return partner, best
+    return None
 
 
 def clouds_congruent(
@@ -125,29 +161,11 @@ def clouds_congruent(
     tol: float = 1e-3,
     accept: Callable[[np.ndarray], bool] | None = None,
 ) -> bool:
-    """Are two labelled clouds the same up to a label-preserving permutation and O3/SO3?
-
-    The origin stays fixed. ``group`` "O3" allows reflections, "SO3" does not.
-    ``accept(partner)`` may veto a matching (p_i -> q_partner[i]), e.g. one
-    that does not carry edges onto edges.
-    """
-    lp, lq = np.asarray(labels_p), np.asarray(labels_q)
-    if len(p) != len(q) or sorted(lp.tolist()) != sorted(lq.tolist()):
-        return False
-    if len(p) == 0:
-        return True
-    basis = _basis(p, tol)
-    if not basis:
-        return bool(np.all(np.linalg.norm(q, axis=1) <= tol))
-    for r in _candidate_rotations(p, lp, q, lq, basis, group, tol):
-        partner = _match(p @ r.T, lp, q, lq, tol)
-        if partner is not None and _aligned_within(p, q[partner], group, tol):
-            if accept is None or accept(partner):
-                return True
-    return False
+    """Are two labelled clouds the same up to a permutation and O3/SO3? (:func:`cloud_alignment`)"""
+    return cloud_alignment(p, labels_p, q, labels_q, group, tol, accept) is not None
 
 
-def structures_congruent(
+def structures_alignment(
     positions_a: np.ndarray,
     labels_a: np.ndarray,
     positions_b: np.ndarray,
@@ -156,20 +174,23 @@ def structures_congruent(
     tol: float = 1e-3,
     edges_a: np.ndarray | None = None,
     edges_b: np.ndarray | None = None,
-) -> bool:
+) -> tuple[np.ndarray, np.ndarray] | None:
     """Whole structures up to permutation, rotation (reflection for O3) and translation.
 
-    With explicit edges on both, the permutation must also carry edges onto edges.
+    (partner, R): atom i of A goes to atom partner[i] of B, and
+    (x_i - centroid_A) @ R.T + centroid_B lies within tol of it; None when B
+    is no such image of A. With explicit edges on both, the permutation must
+    also carry edges onto edges.
     """
     a = positions_a - positions_a.mean(axis=0)
     b = positions_b - positions_b.mean(axis=0)
     accept = None
     if edges_a is not None and edges_b is not None:
         if len(edges_a) != len(edges_b):
-            return False
+            return None
         target = {tuple(sorted(e)) for e in edges_b.tolist()}
 
         def accept(partner: np.ndarray) -> bool:
             return {tuple(sorted(e)) for e in partner[edges_a].tolist()} == target
 
-    return clouds_congruent(a, labels_a, b, labels_b, group, tol, accept)
+    return cloud_alignment(a, labels_a, b, labels_b, group, tol, accept)

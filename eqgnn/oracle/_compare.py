@@ -6,7 +6,7 @@ import numpy as np
 
 from eqgnn.errors import InputError
 from eqgnn.graph import build_edges, hop_distances, resolve_rule
-from eqgnn.oracle._clouds import structures_congruent
+from eqgnn.oracle._clouds import structures_alignment
 from eqgnn.oracle._wl import WLResult, witness, wl_test
 from eqgnn.structure import Structure
 from eqgnn.transforms import dihedral
@@ -92,9 +92,56 @@ def congruent(a: Structure, b: Structure, group: str = "O3", tol: float = DEFAUL
     those the alignment finds; in the rare symmetric case where only another
     one would carry the edges, the answer is a conservative False.
     """
+    return congruence_witness(a, b, group, tol) is not None
+
+
+def congruence_witness(
+    a: Structure, b: Structure, group: str = "O3", tol: float = DEFAULT_TOL
+) -> dict | None:
+    """The proof that B is A moved, or None: B = g A up to a permutation of like atoms.
+
+    ``permutation[i]``: the atom of B that atom i of A becomes; ``matrix`` R
+    (3x3, rows) and ``translation`` t with x_B[permutation[i]] ~ R x_A[i] + t;
+    ``proper`` (det R = +1: a rotation; else a rotation times the inversion),
+    ``angle_deg`` and ``axis`` of that rotation, and ``deviation``: the
+    largest distance, in Å, between a moved atom of A and its partner in B.
+    """
     _check(group, tol)
-    return structures_congruent(a.positions, a.numbers, b.positions, b.numbers, group, tol,
-                                a.edges, b.edges)
+    found = structures_alignment(a.positions, a.numbers, b.positions, b.numbers, group, tol,
+                                 a.edges, b.edges)
+    if found is None:
+        return None
+    partner, r = found
+    t = b.positions.mean(axis=0) - r @ a.positions.mean(axis=0)
+    moved = a.positions @ r.T + t
+    proper = bool(np.linalg.det(r) > 0)
+    rotation = r if proper else -r
+    angle = float(np.degrees(np.arccos(np.clip((np.trace(rotation) - 1) / 2, -1.0, 1.0))))
+    axis = np.array([rotation[2, 1] - rotation[1, 2], rotation[0, 2] - rotation[2, 0],
+                     rotation[1, 0] - rotation[0, 1]])
+    if np.linalg.norm(axis) < 1e-9:  # 0° (any axis) or 180° (the eigenvector of +1)
+        values, vectors = np.linalg.eigh(rotation + rotation.T)
+        axis = vectors[:, np.argmax(values)]
+    return {
+        "permutation": [int(i) for i in partner],
+        "matrix": r.tolist(),
+        "translation": t.tolist(),
+        "proper": proper,
+        "angle_deg": angle,
+        "axis": (axis / np.linalg.norm(axis)).tolist(),
+        "deviation": float(np.max(np.linalg.norm(moved - b.positions[partner], axis=1))),
+        "group": group,
+    }
+
+
+def describe_witness(witness: dict) -> str:
+    """The witness in a sentence: which motion, which atoms go where, how close."""
+    kind = "rotation" if witness["proper"] else "rotation combined with the inversion"
+    axis = ", ".join(f"{x:.2f}" for x in witness["axis"])
+    moves = ", ".join(f"{i}->{j}" for i, j in enumerate(witness["permutation"]) if i != j)
+    return (f"B is A under a {kind} by {witness['angle_deg']:.1f}° about ({axis}), "
+            f"atoms relabelled {moves or 'not at all'}; largest deviation "
+            f"{witness['deviation']:.1e} Å")
 
 
 def min_hops(
@@ -144,6 +191,7 @@ def compare(
         "iterations": result.iterations,
         "first_difference": result.first_difference,
         "witness": witness(result) if result.indistinguishable else None,
+        "congruence_witness": congruence_witness(a, b, group, tol) if is_congruent else None,
         "hops": hops,
         "body_order": order,
         "group": group,
@@ -159,8 +207,10 @@ def explain(pair: PairGraphs, verdict: dict) -> str:
     k, order, group = verdict["hops"], verdict["body_order"], verdict["group"]
     seen = f"{k} hop{'s' if k > 1 else ''}, body order {order}, {group}"
     if verdict["congruent"]:
+        proof = verdict.get("congruence_witness")
         return (f"A and B are congruent under {group}: one is the other up to a permutation "
-                "and a rigid motion, so no model can tell them apart.")
+                "and a rigid motion, so no model can tell them apart"
+                + (f". {describe_witness(proof)}." if proof else "."))
     if verdict["indistinguishable"]:
         text = (f"At {seen}, every atom's neighbourhood in A is congruent to one in B, "
                 "yet A and B are not congruent: the relative orientation of the local "

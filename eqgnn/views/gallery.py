@@ -7,6 +7,10 @@ presets and sweeps, ``eqgnn.precompute``), never trained.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import numpy as np
+
 from eqgnn.config import GROUPS, PRESETS, config_from_options
 from eqgnn.gallery import Case, theory
 from eqgnn.oracle import BODY_ORDERS, compare
@@ -78,7 +82,8 @@ def oracle_headline(rows: list[dict]) -> dict:
             verdict += f"; {row['min_hops']} hops see it"
     else:
         verdict = "A 1-hop invariant model can tell A from B"
-    return {"verdict": verdict, "reason": row["reason"], "blind": row["indistinguishable"]}
+    return {"verdict": verdict, "reason": row["reason"], "blind": row["indistinguishable"],
+            "congruent": row["congruent"]}
 
 
 def _column(order: str, group: str) -> str:
@@ -115,14 +120,14 @@ def model_verdicts(case: Case, store) -> list[dict]:
 def _verdict_row(source: str, spec: dict, result: dict | None) -> dict:
     """One line of :func:`model_verdicts`; a model's unused settings are left blank."""
     model = spec["model"]
-    khop = model["model"] == "khop"
+    khop, steerable = model["model"] == "khop", model["model"] == "equivariant"
     return {
         "run": source,
         "family": model["model"],
         "hops": model["hops"] if khop else None,
         "body order": model["body_order"] if khop else None,
-        "lmax": None if khop else model["lmax"],
-        "correlation": None if khop else model["correlation"],
+        "lmax": model["lmax"] if steerable else None,
+        "correlation": model["correlation"] if steerable else None,
         "layers": model["layers"],
         "accuracy": None if result is None else round(result["accuracy"], 3),
         "verdict": NOT_COMPUTED if result is None else result["verdict"],
@@ -148,6 +153,32 @@ def neighbourhood(case: Case, side: str, atom: int, hops: int) -> list[int]:
         raise InputError(f"hops must be >= 1, got {hops}")
     distance = hop_distances(len(structure), build_edges(structure, case.graph))[atom]
     return [int(i) for i in range(len(structure)) if 0 <= distance[i] <= hops]
+
+
+def congruence(case: Case) -> dict | None:
+    """The oracle's proof that B is A moved, ready to draw; None when no rigid motion is.
+
+    Tried under SO(3) first (a rotation is the stronger statement), then O(3).
+    ``witness``: :func:`eqgnn.oracle.congruence_witness`; ``moved``: A carried
+    onto B by it (atom i of A at its partner's place); ``sentence``; ``pairs``:
+    rows A atom -> B atom.
+    """
+    from eqgnn.oracle import congruence_witness, describe_witness
+
+    for group in ("SO3", "O3"):
+        witness = congruence_witness(case.a, case.b, group)
+        if witness is not None:
+            break
+    else:
+        return None
+    matrix, shift = np.array(witness["matrix"]), np.array(witness["translation"])
+    moved = case.a.with_positions(case.a.positions @ matrix.T + shift)
+    moved = replace(moved, name=f"{case.a.name} moved by the witness")
+    sym_a, sym_b = case.a.symbols, case.b.symbols
+    pairs = [{"A atom": f"{i}: {sym_a[i]}", "B atom": f"{j}: {sym_b[j]}"}
+             for i, j in enumerate(witness["permutation"])]
+    return {"witness": witness, "moved": moved, "sentence": describe_witness(witness) + ".",
+            "pairs": pairs}
 
 
 def matched_neighbourhoods(case: Case, atom: int, hops: int) -> dict:
