@@ -66,7 +66,8 @@ def torsion(
 
     ``angle_deg`` is relative. The bond must be a bridge of the graph (``graph``
     rule, default bonds or the structure's explicit edges); a ring bond is
-    refused, since turning one side would tear the ring.
+    refused, since turning one side would tear the ring. The twin is named
+    after what was done ("trans-butane twisted 120° about 1-2").
     """
     n = len(s)
     for a in (i, j):
@@ -77,7 +78,8 @@ def torsion(
     rot = axis_rotation(axis, np.deg2rad(angle_deg))
     pos = s.positions.copy()
     pos[side] = (pos[side] - s.positions[j]) @ rot.T + s.positions[j]
-    return make_structure(s.numbers, pos, s.edges, s.name, s.source, s.info)
+    name = f"{s.name} twisted {angle_deg:g}° about {i}-{j}"
+    return make_structure(s.numbers, pos, s.edges, name, s.source, s.info)
 
 
 def dihedral(positions: np.ndarray, a: int, b: int, c: int, d: int) -> float:

@@ -32,8 +32,14 @@ def run(args: argparse.Namespace) -> int:
     human = (
         f"{a.name} vs {b.name} on {verdict['graph']}: {word} at {args.hops} hop(s), "
         f"body order {verdict['body_order']}, {args.group}\n{verdict['reason']}\n"
-        f"congruent: {verdict['congruent']}   min_hops: {verdict['min_hops']}   "
-        f"gwl_min_layers: {verdict['gwl_min_layers']}"
+        f"congruent: {'yes' if verdict['congruent'] else 'no'}   "
+        f"min_hops: {never(verdict['min_hops'])}   "
+        f"gwl_min_layers: {never(verdict['gwl_min_layers'])}"
     )
     emit(args, verdict, human)
     return 0
+
+
+def never(count: int | None) -> str:
+    """A count the oracle may leave open: ``never`` where no number of hops does it."""
+    return "never" if count is None else str(count)

@@ -30,6 +30,7 @@ def run(args: argparse.Namespace) -> int:
     i, j = args.bond
     twin = torsion(s, i, j, args.angle, graph=args.graph)
     write_structure(twin, args.output)
-    payload = {"output": args.output, "bond": [i, j], "angle": args.angle, "num_atoms": len(s)}
-    emit(args, payload, f"wrote {args.output}: {s.name} turned {args.angle:g}° about bond {i}-{j}")
+    payload = {"output": args.output, "name": twin.name, "bond": [i, j], "angle": args.angle,
+               "num_atoms": len(s)}
+    emit(args, payload, f"wrote {args.output}: {twin.name}")
     return 0
