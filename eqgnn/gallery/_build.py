@@ -97,6 +97,12 @@ def _environments(
     return _star_graph(a, f"{label} A"), _star_graph(b, f"{label} B")
 
 
+def _above_or_below(leaves: list, label: str, how: str) -> tuple[Structure, Structure, str]:
+    """Three leaves in the plane y = 0, and c = (0, 5, 0) in A, (0, -5, 0) in B."""
+    a, b = _environments(np.array(leaves, dtype=float), (0, 5, 0), (0, -5, 0), label)
+    return a, b, how
+
+
 def body2() -> tuple[Structure, Structure, str]:
     """Two leaves at 5 Å: an angle of 53° vs 180°. Equal centre distance multisets."""
     a = _star_graph(np.array([[0, 0, 0], [5, 0, 0], [3, 0, 4]], dtype=float), "body2 A")
@@ -148,14 +154,11 @@ def body4_chiral() -> tuple[Structure, Structure, str]:
     two of the three are opposite each other and the third is off their line
     and off its perpendicular, so A has no mirror plane and B is its mirror image.
     """
-    leaves = np.array([[3, 0, -4], [0, 0, 5], [0, 0, -5]], dtype=float)
-    a, b = _environments(leaves, (0, 5, 0), (0, -5, 0), "body4-chiral")
-    how = (
+    return _above_or_below([[3, 0, -4], [0, 0, 5], [0, 0, -5]], "body4-chiral", (
         "Pozdnyakov et al., PRL 125, 166001 (2020), Fig. 2(e), with the coordinates of Joshi "
         "et al.'s geometric-gnn-dojo: centre at the origin, a1=(3,0,-4), a2=(0,0,5), "
         "a3=(0,0,-5) and c=(0,5,0) in A, c=(0,-5,0) in B: B is A mirrored in the plane y=0"
-    )
-    return a, b, how
+    ))
 
 
 def _dojo_matrix_y(angle: float) -> np.ndarray:
@@ -195,15 +198,12 @@ def dojo_body4_chiral() -> tuple[Structure, Structure, str]:
     x -> -x), so B, the mirror image of A in y = 0, is also A turned by π
     about z with a1 and a3 swapped: congruent even under rotations alone.
     """
-    leaves = np.array([[3, 0, -4], [0, 0, 5], [-3, 0, -4]], dtype=float)
-    a, b = _environments(leaves, (0, 5, 0), (0, -5, 0), "dojo-body4-chiral")
-    how = (
+    return _above_or_below([[3, 0, -4], [0, 0, 5], [-3, 0, -4]], "dojo-body4-chiral", (
         "Joshi et al.'s geometric-gnn-dojo, experiments/incompleteness.ipynb, "
         "create_four_body_chiral_envs, in float64: centre at the origin, a1=(3,0,-4), "
         "a2=(0,0,5), a3=(-3,0,-4) and c=(0,5,0) in A, c=(0,-5,0) in B; star edges from "
         "the centre"
-    )
-    return a, b, how
+    ))
 
 
 def enantiomers() -> tuple[Structure, Structure, str]:

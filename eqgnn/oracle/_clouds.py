@@ -152,19 +152,6 @@ def cloud_alignment(
     return None
 
 
-def clouds_congruent(
-    p: np.ndarray,
-    labels_p: np.ndarray,
-    q: np.ndarray,
-    labels_q: np.ndarray,
-    group: str = "O3",
-    tol: float = 1e-3,
-    accept: Callable[[np.ndarray], bool] | None = None,
-) -> bool:
-    """Are two labelled clouds the same up to a permutation and O3/SO3? (:func:`cloud_alignment`)"""
-    return cloud_alignment(p, labels_p, q, labels_q, group, tol, accept) is not None
-
-
 def structures_alignment(
     positions_a: np.ndarray,
     labels_a: np.ndarray,

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from eqgnn.oracle._clouds import clouds_congruent
+from eqgnn.oracle._clouds import cloud_alignment
 
 
 @dataclass
@@ -98,7 +98,7 @@ def equivalent(u: LocalView, v: LocalView, body_order: str, group: str, tol: flo
     if np.any(np.abs(u.distances - v.distances) > tol):
         return False
     if body_order == "full":
-        return clouds_congruent(u.rel, u.colours, v.rel, v.colours, group, tol)
+        return cloud_alignment(u.rel, u.colours, v.rel, v.colours, group, tol) is not None
     if body_order == "3":
         if u.pairs.keys() != v.pairs.keys():
             return False
