@@ -23,6 +23,7 @@ DEFAULT_CASE = "kchain-4"
 TITLES = {
     "khop": "k-hop invariant models: hops x layers",
     "equivariant": "Equivariant models: lmax x layers",
+    "correlation": "Equivariant models at lmax 2: correlation x layers",
     "stars": "Equivariant readout, one layer: lmax",
 }
 READING = {
@@ -31,6 +32,8 @@ READING = {
     "equivariant": "Left of the dashed line (the GWL bound) no equivariant GNN can tell A "
                    "from B. A model may need more layers than the bound: ⚠ marks cells "
                    "theory allows that the model did not distinguish.",
+    "correlation": "A product of ν aggregated features at a node has body order ν + 1: "
+                   "read one column to see which correlation a single layer needs.",
     "stars": "Below the dashed line no type l up to lmax sees the star's orientation.",
 }
 

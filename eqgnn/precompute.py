@@ -46,7 +46,7 @@ def precompute_items(cases: list[str]) -> Iterator[dict]:
         for preset, entry in PRESETS.items():
             for group in (g for g in groups if g in MODEL_GROUPS[entry.config.model]):
                 yield distinguish_spec({"case": name}, config_from_options(preset, group=group))
-    for family in ("stars", "khop", "equivariant"):
+    for family in ("stars", "khop", "equivariant", "correlation"):
         members = [name for name in cases if family in default_family(kinds[name])]
         for config in sweep_cells(family):
             for name in members:

@@ -4,7 +4,10 @@ Default grids (the depth maps of the dashboard):
 
 - ``khop``: hops 1-4 x layers 1-4, one panel per body order (2, 3);
 - ``equivariant``: lmax 0-3 x layers 1-6, one panel per correlation (1, 2);
-- ``stars``: lmax 0-7 with one layer, equivariant readout (the orientation test).
+- ``correlation``: correlation 1-4 x layers 1-3 at lmax 2, for the body-order
+  cases: a product of nu features at a node has body order nu + 1, so the
+  Pozdnyakov pairs show the step from one correlation to the next;
+- ``stars``: lmax 0-12 with one layer, equivariant readout (the orientation test).
 
 Every cell is its own job spec, so the result store answers any cell already
 run, by a sweep or by a single ``distinguish`` call with the same settings.
@@ -30,8 +33,11 @@ FAMILIES = {
                     "col": "layers",
                     "grid": {"correlation": [1, 2], "lmax": [0, 1, 2, 3],
                              "layers": [1, 2, 3, 4, 5, 6]}},
+    "correlation": {"model": "equivariant", "panel": "lmax", "row": "correlation",
+                    "col": "layers",
+                    "grid": {"lmax": [2], "correlation": [1, 2, 3, 4], "layers": [1, 2, 3]}},
     "stars": {"model": "equivariant", "panel": "correlation", "row": "lmax", "col": "layers",
-              "grid": {"correlation": [1], "lmax": list(range(8)), "layers": [1]},
+              "grid": {"correlation": [1], "lmax": list(range(13)), "layers": [1]},
               "fixed": {"readout": "equivariant"}},
 }
 
@@ -75,8 +81,13 @@ def sweep_cells(family: str, grid: dict[str, list[int]] | None = None,
 
 
 def default_family(case_kind: str | None) -> list[str]:
-    """The families a case's depth map shows: stars get the lmax sweep."""
-    return ["stars"] if case_kind == "star" else ["khop", "equivariant"]
+    """The families a case's depth map shows: stars get the lmax sweep, body-order
+    pairs the correlation sweep too."""
+    if case_kind == "star":
+        return ["stars"]
+    if case_kind == "body-order":
+        return ["khop", "equivariant", "correlation"]
+    return ["khop", "equivariant"]
 
 
 def run_sweep(

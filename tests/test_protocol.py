@@ -154,6 +154,8 @@ def test_whole_gallery_models_reach_what_theory_allows(name):
     # min_hops and distinguishes at it (SCIENCE.md, Claim 1). MACE-style (correlation 2)
     # reaches the GWL bound (Claim 2). On two orientations of a star the equivariant
     # readout needs a type that sees the orientation (Claim 3); congruent pairs stay blind.
+    # The MACE-style model runs at correlation 2 here, the product that meets the GWL
+    # bound on torsions and chains (test_reach shows correlation 3 on the body-order pairs).
     from eqgnn.gallery import theory
 
     case = load_case(name)
@@ -169,7 +171,7 @@ def test_whole_gallery_models_reach_what_theory_allows(name):
             assert verdict(name, hops=hops - 1, **khop)["verdict"] == "blind"
     layers = bound["gwl_min_layers"][group]
     if layers is not None:
-        mace = dict(preset="mace", lmax=2, channels=4, group=group)
+        mace = dict(preset="mace", correlation=2, lmax=2, channels=4, group=group)
         if layers > 1:  # below the GWL bound every equivariant GNN is blind
             assert verdict(name, layers=layers - 1, **mace)["verdict"] == "blind"
         if case.kind in ("torsion", "kchain"):

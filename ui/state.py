@@ -10,7 +10,7 @@ Documented query-parameter keys, shared by every page that uses them:
 - ``group``: ``O3`` or ``SO3``;
 - ``lmax``: the highest type L of an equivariant model, 0..8;
 - ``layers``: message-passing rounds, an integer >= 1;
-- ``correlation``: an equivariant model's correlation order, 1 or 2;
+- ``correlation``: an equivariant model's correlation order, 1 to 4;
 - ``atom``: a 0-based atom index (of graph A on pair pages);
 - ``bond``: a bond ``I-J`` (0-based indices);
 - ``angle``: a torsion angle in degrees;
