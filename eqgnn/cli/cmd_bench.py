@@ -8,7 +8,7 @@ from eqgnn.cli._common import add_json, emit
 
 
 def register(sub) -> None:
-    p = sub.add_parser("bench", help="benchmarks: models, oracle, protocol, dashboard")
+    p = sub.add_parser("bench", help="benchmarks: models, oracle, protocol, reach, dashboard")
     which = p.add_subparsers(dest="bench", required=True, parser_class=type(p))
     m = which.add_parser(
         "models", help="molecules/s, forward + backward, QM9 batches on radius:5 graphs",
@@ -29,6 +29,14 @@ def register(sub) -> None:
     t.add_argument("--epochs", type=int, default=100)
     add_json(t)
     t.set_defaults(run=run_protocol)
+    r = which.add_parser(
+        "reach", help="seconds per epoch by correlation order and lmax on kchain-4; the guard's "
+        "cost per distinguish",
+    )
+    r.add_argument("--seeds", type=int, default=10)
+    r.add_argument("--epochs", type=int, default=20, help="timed epochs per model")
+    add_json(r)
+    r.set_defaults(run=run_reach)
     d = which.add_parser(
         "dashboard", help="in headless Chromium: warm gallery load time, server RSS over visits",
     )
@@ -62,6 +70,16 @@ def run_protocol(args: argparse.Namespace) -> int:
 
     with progress_bar("bench protocol", "pair") as progress:
         result = bench_protocol(args.seeds, args.epochs, progress)
+    emit(args, result, format_table(result))
+    return 0
+
+
+def run_reach(args: argparse.Namespace) -> int:
+    from eqgnn.bench_reach import bench_reach, format_table
+    from eqgnn.progress import progress_bar
+
+    with progress_bar("bench reach", "model") as progress:
+        result = bench_reach(args.seeds, args.epochs, progress)
     emit(args, result, format_table(result))
     return 0
 
