@@ -99,8 +99,11 @@ views.downloads(f"{name}-oracle", oracle["rows"], views.rows_csv(oracle["rows"])
 st.subheader("Models: what trained networks managed")
 verdicts = gallery.model_verdicts(case, live.store())
 st.caption("From the precomputed results (`python -m eqgnn precompute`); nothing trains "
-           "here unless you run it live below. **theory allows**: the oracle says a model "
-           "of this kind and size could see the difference.")
+           "here unless you run it live below. **gap**: the untrained embedding gap; "
+           "**noise floor**: the gap the same model shows between a structure and itself "
+           "jittered at the coordinates' precision, below which it is blind. "
+           "**theory allows**: the oracle says a model of this kind and size could see the "
+           "difference (blank: between the bounds of a DimeNet-style model).")
 st.dataframe(views.verdict_style(verdicts), hide_index=True, height=320)
 views.downloads(f"{name}-models", verdicts, views.rows_csv(verdicts), key="models")
 

@@ -88,7 +88,8 @@ def _draw_models(rows: list[dict]) -> None:
             st.code(row["command"], language="bash", wrap_lines=True)
             continue
         _verdict_box(f"**{row['model']}: {row['verdict']}** (accuracy {row['accuracy']:.0%}, "
-                     f"untrained gap {row['embedding_gap']:.0e})", row["verdict"] == "blind")
+                     f"untrained gap {row['embedding_gap']:.0e}, noise floor "
+                     f"{row['noise_floor']:.0e})", row["verdict"] == "blind")
 
 
 try:

@@ -30,7 +30,7 @@ from pathlib import Path
 from eqgnn.errors import InputError
 from eqgnn.jobs import Cancel, Progress, run_job
 
-RESULTS_REVISION = 1
+RESULTS_REVISION = 2
 """The version of the numerics behind every stored result.
 
 Bump it whenever a change alters what any job computes (a model, the

@@ -118,8 +118,8 @@ def run_sweep(
             "panel": model[layout["panel"]], "row": model[layout["row"]],
             "col": model[layout["col"]], "model": model,
             "verdict": result["verdict"], "accuracy": result["accuracy"],
-            "embedding_gap": result["embedding_gap"], "theory": result["theory"],
-            "seconds": result["seconds"], "from_store": stored,
+            "embedding_gap": result["embedding_gap"], "noise_floor": result["noise_floor"],
+            "theory": result["theory"], "seconds": result["seconds"], "from_store": stored,
         })
         if progress is not None:
             progress(done, len(configs), f"{layout['row']} {cells[-1]['row']}, "
@@ -129,14 +129,17 @@ def run_sweep(
 
 
 def sweep_csv(table: dict) -> str:
-    """The table as CSV: one line per cell, theory beside the verdict."""
+    """The table as CSV: one line per cell, the noise floor beside the gap, theory beside
+    the verdict (``theory_allows`` empty where theory does not decide)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([table["panel"], table["row"], table["col"], "verdict", "accuracy",
-                     "embedding_gap", "theory_allows", "theory_test"])
+                     "embedding_gap", "noise_floor", "theory_allows", "theory_test"])
     for c in table["cells"]:
+        allows = c["theory"]["allows"]
         writer.writerow([c["panel"], c["row"], c["col"], c["verdict"], f"{c['accuracy']:.3f}",
-                         f"{c['embedding_gap']:.3e}", c["theory"]["allows"], c["theory"]["test"]])
+                         f"{c['embedding_gap']:.3e}", f"{c['noise_floor']:.3e}",
+                         "" if allows is None else allows, c["theory"]["test"]])
     return out.getvalue()
 
 

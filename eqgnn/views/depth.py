@@ -60,6 +60,7 @@ def depth_table(case: Case, family: str, store) -> dict:
             "verdict": NOT_COMPUTED if result is None else result["verdict"],
             "accuracy": None if result is None else result["accuracy"],
             "embedding_gap": None if result is None else result["embedding_gap"],
+            "noise_floor": None if result is None else result["noise_floor"],
             "theory": None if result is None else result["theory"],
         })
     return {"pair": {"case": case.name}, "family": family, "panel": layout["panel"],

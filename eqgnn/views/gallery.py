@@ -102,8 +102,9 @@ def model_verdicts(case: Case, store) -> list[dict]:
 
     One row per preset (default protocol) and per default sweep cell of the
     case (``eqgnn.sweep.default_family``, sweep protocol): what ran (family,
-    hops, body order, lmax, correlation, layers), its accuracy and verdict,
-    and whether theory allows it to see the difference. A result not in the
+    hops, body order, lmax, correlation, layers), its accuracy, its untrained
+    embedding gap beside its noise floor (``eqgnn.noise``), its verdict, and
+    whether theory allows it to see the difference. A result not in the
     store reads ``not computed``.
     """
     from eqgnn.specs import distinguish_spec
@@ -130,6 +131,8 @@ def _verdict_row(source: str, spec: dict, result: dict | None) -> dict:
         "correlation": model["correlation"] if steerable else None,
         "layers": model["layers"],
         "accuracy": None if result is None else round(result["accuracy"], 3),
+        "gap": None if result is None else float(f"{result['embedding_gap']:.2g}"),
+        "noise floor": None if result is None else float(f"{result['noise_floor']:.2g}"),
         "verdict": NOT_COMPUTED if result is None else result["verdict"],
         "theory allows": None if result is None else result["theory"]["allows"],
     }

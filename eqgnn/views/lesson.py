@@ -182,7 +182,7 @@ def lesson_specs() -> list[dict]:
 def model_evidence(step: Step, store=None) -> list[dict]:
     """The stored verdict of each model run the step cites; never trains.
 
-    A row per run: ``verdict``, ``accuracy`` and ``embedding_gap`` from the
+    A row per run: ``verdict``, ``accuracy``, ``embedding_gap`` and ``noise_floor`` from the
     store, or ``verdict`` None and ``command``, the CLI line that computes it.
     Imports torch (through the job spec), so call it after the page has drawn.
     """
@@ -193,11 +193,11 @@ def model_evidence(step: Step, store=None) -> list[dict]:
     for run in step.models:
         result = store.get(run_spec(step, run))
         row = {"model": run.label, "verdict": None, "accuracy": None, "embedding_gap": None,
-               "command": None}
+               "noise_floor": None, "command": None}
         if result is None:
             row["command"] = run.command(step.case)
         else:
             row.update(verdict=result["verdict"], accuracy=result["accuracy"],
-                       embedding_gap=result["embedding_gap"])
+                       embedding_gap=result["embedding_gap"], noise_floor=result["noise_floor"])
         rows.append(row)
     return rows
