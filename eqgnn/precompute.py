@@ -4,7 +4,7 @@ For every listed gallery case: a distinguish run of each preset at the
 protocol's defaults, and the case's default sweeps (``eqgnn.sweep``). Each
 item is a job stored as it finishes, so an interrupted run resumes where it
 stopped; nothing already stored is recomputed. Regenerate with
-``python -m eqgnn precompute`` (never part of CI; about 15 minutes on two cores).
+``python -m eqgnn precompute`` (never part of CI; about 25 minutes on two cores).
 
 The jobs are small (graphs of a few atoms), so one process cannot keep two
 cores busy: torch's second thread gains little on such tensors. Precompute
