@@ -99,7 +99,8 @@ def depth_bounds(case: Case, family: str) -> dict:
         return {"axis": "row", "panels": values, "text": text}
     value = verdicts["gwl_min_layers"][GROUP]
     values = {p: value for p in panels}
-    bound = "no layers suffice (congruent)" if value is None else f"{value} layers"
+    bound = ("no layers suffice (congruent)" if value is None
+             else f"{value} layer{'s' if value != 1 else ''}")
     text = {p: f"GWL bound: {bound}" for p in panels}
     return {"axis": "col", "panels": values, "text": text}
 

@@ -131,8 +131,8 @@ def _verdict_row(source: str, spec: dict, result: dict | None) -> dict:
         "correlation": model["correlation"] if steerable else None,
         "layers": model["layers"],
         "accuracy": None if result is None else round(result["accuracy"], 3),
-        "gap": None if result is None else float(f"{result['embedding_gap']:.2g}"),
-        "noise floor": None if result is None else float(f"{result['noise_floor']:.2g}"),
+        "gap": None if result is None else f"{result['embedding_gap']:.1e}",
+        "noise floor": None if result is None else f"{result['noise_floor']:.1e}",
         "verdict": NOT_COMPUTED if result is None else result["verdict"],
         "theory allows": None if result is None else result["theory"]["allows"],
     }
