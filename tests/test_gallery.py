@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from eqgnn.cli import cmd_cases
+from eqgnn.config import MAX_LMAX
 from eqgnn.errors import InputError
 from eqgnn.gallery import case_names, load_case, theory
 from eqgnn.gallery._build import build
@@ -220,13 +221,13 @@ def test_control_is_congruent_and_indistinguishable_everywhere():
     assert t["gwl_min_layers"] == {"O3": None, "SO3": None}
 
 
-def planar_types_that_see(n: int, lmax: int = 8) -> dict[str, bool]:
+def planar_types_that_see(n: int, lmax: int = MAX_LMAX) -> dict[str, bool]:
     """SCIENCE.md, Claim 3: on a planar n-fold star type l keeps the components with m a
     nonzero multiple of n, |m| <= l, and l + m even (P_l^m(0) = 0 when l + m is odd)."""
     return {str(l): any((l + m) % 2 == 0 for m in range(n, l + 1, n)) for l in range(lmax + 1)}
 
 
-@pytest.mark.parametrize("n", range(2, 9))
+@pytest.mark.parametrize("n", [*range(2, 9), 10])
 def test_planar_star_orientation_needs_type_n_and_even_l_plus_m(n):
     # SCIENCE.md, Claim 3: on an n-fold star every component with |m| not a multiple of n
     # vanishes, so types l < n cannot encode its orientation; in the plane the components
@@ -242,4 +243,5 @@ def test_planar_star_orientation_needs_type_n_and_even_l_plus_m(n):
 def test_pyramid_orientation_seen_by_every_type_from_n(n):
     # SCIENCE.md, Claim 3: a non-planar star has no l + m parity gap, so exactly the types
     # l >= n see its orientation.
-    assert verdict(f"pyramid-{n}")["orientation"] == {str(l): l >= n for l in range(9)}
+    assert verdict(f"pyramid-{n}")["orientation"] == {
+        str(l): l >= n for l in range(MAX_LMAX + 1)}

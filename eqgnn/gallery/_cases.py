@@ -158,7 +158,9 @@ def theory(case: Case, max_hops: int | None = None) -> dict:
         },
     }
     if case.kind == "star":
+        from eqgnn.config import MAX_LMAX
         from eqgnn.oracle import orientation
 
-        out["orientation"] = orientation(case.a)["types"]
+        # every type a model can carry: the 10-fold star needs type 10
+        out["orientation"] = orientation(case.a, lmax=MAX_LMAX)["types"]
     return out
