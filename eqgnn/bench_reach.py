@@ -2,8 +2,9 @@
 
 On ``kchain-4`` with the protocol's defaults (float64, S seeds batched), for
 TFN-style and MACE-style models at correlation 1-4 (lmax 2, 3 layers), for
-types up to 8, 10 and 12 (one layer, 2 channels a type: the cells of the
-10-fold star), and for the DimeNet-style and k-hop presets: the seconds of
+TFN-style models with types up to 2, 8 and 12 (3 layers, 2 channels a type:
+every type carried through every layer but the last), and for the
+DimeNet-style and k-hop presets: the seconds of
 one training epoch, ``(t(E epochs) - t(0 epochs)) / E`` with the model built
 and torch warmed up beforehand, and the seconds of the blind guard (one
 forward pass of every seed on the pair and its noise copies,
@@ -22,9 +23,9 @@ CONFIGS = {
     "mace, correlation 2": dict(preset="mace", correlation=2),
     "mace, correlation 3": dict(preset="mace", correlation=3),
     "mace, correlation 4": dict(preset="mace", correlation=4),
-    "lmax 8, 1 layer": dict(preset="tfn", lmax=8, channels=2, layers=1),
-    "lmax 10, 1 layer": dict(preset="tfn", lmax=10, channels=2, layers=1),
-    "lmax 12, 1 layer": dict(preset="tfn", lmax=12, channels=2, layers=1),
+    "tfn lmax 2, 2 channels": dict(preset="tfn", lmax=2, channels=2),
+    "tfn lmax 8, 2 channels": dict(preset="tfn", lmax=8, channels=2),
+    "tfn lmax 12, 2 channels": dict(preset="tfn", lmax=12, channels=2),
     "dimenet": dict(preset="dimenet"),
     "schnet (khop)": dict(preset="schnet"),
 }

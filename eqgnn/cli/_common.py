@@ -34,8 +34,9 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
                    help="khop, dimenet: hidden width (default 32)")
     g.add_argument("--lmax", type=int, default=None,
                    help=f"equivariant: largest type L, 0..{MAX_LMAX} (default 2). Cost grows "
-                   "about as L^4 per layer: at 8 channels a layer of L=12 costs ~100x one of "
-                   "L=2 (python -m eqgnn bench models)")
+                   "steeply with L: a training epoch of 10 seeds on kchain-4 (3 layers, 2 "
+                   "channels a type) takes ~0.02 s at L=2, ~0.2 s at L=8 and ~1.3 s at L=12, "
+                   "and the model's construction ~10 s at L=12 (python -m eqgnn bench reach)")
     size = g.add_mutually_exclusive_group()
     size.add_argument("--channels", type=int, default=None,
                       help="equivariant: C channels of every type")
