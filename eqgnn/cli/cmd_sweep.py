@@ -74,13 +74,15 @@ def _text(table: dict) -> str:
              "· blind, ~ sighted not learned; * where theory allows it"]
     panels = sorted({c["panel"] for c in table["cells"]})
     cols = sorted({c["col"] for c in table["cells"]})
+    width = max(9, len(table["row"]))
     for panel in panels:
         lines.append(f"{table['panel']} = {panel}")
-        lines.append(f"  {table['row']:>9} | {table['col']}: " + "".join(f"{c:<9}" for c in cols))
+        lines.append(f"  {table['row']:>{width}} | {table['col']}: "
+                     + "".join(f"{c:<9}" for c in cols))
         for row in sorted({c["row"] for c in table["cells"] if c["panel"] == panel}):
             cells = {c["col"]: c for c in table["cells"]
                      if c["panel"] == panel and c["row"] == row}
-            lines.append(f"  {row:>9} | {'':{len(table['col']) + 2}}" + "".join(
+            lines.append(f"  {row:>{width}} | {'':{len(table['col']) + 2}}" + "".join(
                 f"{cells[c]['accuracy']:4.0%}{marks[cells[c]['verdict']]}"
                 f"{'*' if cells[c]['theory']['allows'] else ' '}   " if c in cells else " " * 9
                 for c in cols))
