@@ -30,8 +30,9 @@ from eqgnn.structure import Structure, make_structure
 QM9_SIZE = 133885  # indices run 1..QM9_SIZE; qm9pack lacks the 3,054 "uncharacterized"
 SUBSET_PATH = Path(__file__).resolve().parents[2] / "data" / "qm9_subset.extxyz"
 SUBSET_SIZE = 256  # molecules evenly spaced in index order: every size QM9 has
-_CACHE_VERSION = "qm9-v1"
-_ARRAYS = ("indices", "offsets", "species", "positions", "smiles")
+_CACHE_VERSION = "qm9-v2"
+_ARRAYS = ("indices", "offsets", "species", "positions", "smiles", "mu", "gap", "charges")
+HARTREE_EV = 27.211386245988  # CODATA 2018
 
 
 def parse_index(text: str, source: str) -> int:
@@ -65,6 +66,36 @@ def load_qm9(index: int, source: str) -> Structure:
         source=source,
         info={"qm9_index": index, "smiles": smiles},
     )
+
+
+def qm9_count() -> int:
+    """How many molecules the installed QM9 holds (rows 0..count-1 of :func:`qm9_entry`)."""
+    return len(_require_arrays()["indices"])
+
+
+def qm9_entry(row: int) -> tuple[Structure, dict]:
+    """Row ``row`` of QM9 (rows in index order) and its properties.
+
+    Properties: ``index`` (QM9's own), ``mu`` (dipole moment magnitude, Debye),
+    ``gap`` (HOMO-LUMO gap, eV), ``charges`` (Mulliken charges per atom, e),
+    as computed by Ramakrishnan et al. at B3LYP/6-31G(2df,p).
+    """
+    arrays = _require_arrays()
+    numbers, positions, smiles = _molecule(arrays, row)
+    index = int(arrays["indices"][row])
+    start, stop = arrays["offsets"][row], arrays["offsets"][row + 1]
+    structure = make_structure(numbers, positions, name=f"qm9:{index} {smiles}",
+                               source=f"qm9:{index}", info={"qm9_index": index, "smiles": smiles})
+    return structure, {"index": index, "mu": float(arrays["mu"][row]),
+                       "gap": float(arrays["gap"][row]),
+                       "charges": np.asarray(arrays["charges"][start:stop], dtype=np.float64)}
+
+
+def _require_arrays() -> dict[str, np.ndarray]:
+    arrays = _arrays(_cache_dir())
+    if arrays is None:
+        raise InputError("QM9 properties need the qm9pack package (see requirements.txt)")
+    return arrays
 
 
 def qm9_subset() -> list[Structure]:
@@ -166,13 +197,14 @@ def _build_cache(data: Path, cache: Path) -> None:
 
     Arrays: ``indices`` (QM9 index per molecule, ascending), ``offsets``
     (molecule k's atoms are rows offsets[k]:offsets[k+1]), ``species``
-    (uint8 atomic numbers), ``positions`` (float64, Å), ``smiles``.
+    (uint8 atomic numbers), ``positions`` (float64, Å), ``smiles``, ``mu``
+    (Debye), ``gap`` (HOMO-LUMO, eV) and ``charges`` (Mulliken, e, one per atom).
     """
     from ase.data import atomic_numbers
     from tqdm import tqdm
 
     parts = sorted(data.glob("qm9_part*.csv"))
-    molecules: list[tuple[int, str, np.ndarray, np.ndarray]] = []
+    molecules: list[tuple] = []
     total = sum(p.stat().st_size for p in parts)
     with tqdm(
         total=total, unit="B", unit_scale=True, file=sys.stderr, desc="eqgnn: converting QM9 once"
@@ -183,7 +215,10 @@ def _build_cache(data: Path, cache: Path) -> None:
                     symbols = row["Elements"].strip("[]").replace("'", "").split(",")
                     numbers = np.array([atomic_numbers[s.strip()] for s in symbols], np.uint8)
                     xyz = _coordinates(row["XYZ_Ang"])
-                    molecules.append((int(row["Index"]), row["SMILES"], numbers, xyz))
+                    charges = _numbers(row["Mulliken_pop"])
+                    molecules.append((int(row["Index"]), row["SMILES"], numbers, xyz,
+                                      float(row["Dipole_debye"]),
+                                      float(row["HOMO_LUMO_gap_au"]) * HARTREE_EV, charges))
     molecules.sort(key=lambda m: m[0])
     sizes = [len(m[2]) for m in molecules]
     arrays = {
@@ -192,17 +227,25 @@ def _build_cache(data: Path, cache: Path) -> None:
         "species": np.concatenate([m[2] for m in molecules]),
         "positions": np.concatenate([m[3] for m in molecules]),
         "smiles": np.array([m[1] for m in molecules]),
+        "mu": np.array([m[4] for m in molecules], dtype=np.float64),
+        "gap": np.array([m[5] for m in molecules], dtype=np.float64),
+        "charges": np.concatenate([m[6] for m in molecules]),
     }
     _save_atomically(arrays, cache)
 
 
 def _coordinates(text: str) -> np.ndarray:
-    """(n, 3) coordinates from QM9's nested list, written as ``[[0.59,0.,1.],...]``.
+    """(n, 3) numbers from QM9's nested list, written as ``[[0.59,0.,1.],...]``.
 
     Not JSON: numbers like ``0.`` and Mathematica's ``1.2*^-5`` occur.
     """
+    return _numbers(text).reshape(-1, 3)
+
+
+def _numbers(text: str) -> np.ndarray:
+    """The numbers of one of QM9's (nested) list fields, flat."""
     flat = text.replace("[", "").replace("]", "").replace("*^", "e").split(",")
-    return np.array([float(x) for x in flat], dtype=np.float64).reshape(-1, 3)
+    return np.array([float(x) for x in flat], dtype=np.float64)
 
 
 def _counted(lines, bar) -> Iterator[str]:
