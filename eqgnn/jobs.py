@@ -27,6 +27,7 @@ Cancel = Callable[[], bool]
 
 JOB_KINDS: dict[str, str] = {
     "distinguish": "eqgnn.protocol:run_distinguish",
+    "lsweep": "eqgnn.lsweep._train:run_lsweep",
 }
 """Job kind (a spec's ``"kind"``) -> the ``"module:function"`` that runs it."""
 

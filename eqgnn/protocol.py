@@ -88,13 +88,14 @@ def verdict_of(guard: GuardedGaps, accuracy: float) -> str:
 
 
 class StackedSeeds:
-    """S seeds' weights for one classifier, stacked, run by one vectorised call.
+    """S seeds' weights for one module, stacked, run by one vectorised call.
 
     The weights are drawn into the one module seed after seed and copied out as
     tensors (copying an e3nn module itself would recompile its tensor products).
+    The pair classifier here and the L sweep's regressors train this way.
     """
 
-    def __init__(self, classifier: PairClassifier, seeds: list[int], device, dtype):
+    def __init__(self, classifier: nn.Module, seeds: list[int], device, dtype):
         from eqgnn.models import seed_parameters
 
         drawn = []
@@ -114,8 +115,9 @@ class StackedSeeds:
                 self.buffers[name] = stacked
         self.module = classifier
 
-    def __call__(self, batch) -> tuple[torch.Tensor, torch.Tensor]:
-        """Logits (S, 2, 2) and embeddings (S, 2, D) for a batch of the two graphs."""
+    def __call__(self, batch):
+        """The module's output on ``batch`` for every seed, with a leading seed axis
+        (the pair classifier: logits (S, 2, 2) and embeddings (S, 2, D))."""
         from torch.func import functional_call, vmap
 
         def one(params, buffers):

@@ -136,6 +136,16 @@ class ResultStore:
             raise
         return path
 
+    def records(self, kind: str) -> list[tuple[dict, dict]]:
+        """(spec, result) of every readable result of ``kind``, writable store first."""
+        found = []
+        for folder, _ in self._folders():
+            for path in sorted(folder.glob(f"{kind}-*.json")):
+                record = self._read(path)
+                if record is not None:
+                    found.append((record["spec"], record["result"]))
+        return found
+
     def entries(self) -> list[dict]:
         """Every readable stored result, writable store first, for listing.
 

@@ -16,6 +16,7 @@ from eqgnn.cli import (
     cmd_embed,
     cmd_graph,
     cmd_info,
+    cmd_lsweep,
     cmd_oracle,
     cmd_orientation,
     cmd_precompute,
@@ -27,7 +28,7 @@ from eqgnn.errors import InputError
 
 COMMANDS = (
     cmd_info, cmd_embed, cmd_graph, cmd_twist, cmd_cases, cmd_oracle, cmd_orientation,
-    cmd_distinguish, cmd_sweep, cmd_results, cmd_precompute, cmd_bench,
+    cmd_distinguish, cmd_sweep, cmd_lsweep, cmd_results, cmd_precompute, cmd_bench,
 )
 
 
