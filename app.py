@@ -1,9 +1,9 @@
 """The eqgnn dashboard: ``streamlit run app.py``.
 
 The entry point only declares the pages (``st.navigation``), so the sidebar
-reads Home, Gallery, Explorer, Depth map, Lesson and every page has a short
-address (``/gallery``, ``/explorer``, ``/depth``, ``/lesson``); each page
-file draws itself.
+reads Home, Gallery, Explorer, Depth map, Steerable features, Lesson and every
+page has a short address (``/gallery``, ``/explorer``, ``/depth``,
+``/steerable``, ``/lesson``); each page file draws itself.
 """
 
 import streamlit as st
@@ -19,6 +19,7 @@ PAGES = [
     ("app_pages/gallery.py", "Gallery", "gallery"),
     ("app_pages/explorer.py", "Explorer", "explorer"),
     ("app_pages/depth.py", "Depth map", "depth"),
+    ("app_pages/steerable.py", "Steerable features", "steerable"),
     ("app_pages/lesson.py", "Lesson", "lesson"),
 ]
 

@@ -33,7 +33,8 @@ CLAIMS = [
         "text": "A feature of type l carries 2l+1 numbers; at a fixed total dimension, higher "
                 "types add no essential information. Symmetry is the exception: on an n-fold "
                 "star, types below n cannot record which way it points.",
-        "links": [("app_pages/gallery.py", "The 5-fold star", {"case": "star-5"})],
+        "links": [("app_pages/steerable.py", "Frames, types and the L sweep", {}),
+                  ("app_pages/gallery.py", "The 5-fold star", {"case": "star-5"})],
     },
 ]
 

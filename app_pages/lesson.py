@@ -106,6 +106,8 @@ _draw_nav(number, len(steps), "top")
 st.title(step.title)
 with st.container(border=True, key="say"):
     st.markdown(step.say)
+if step.more is not None:  # a plain link: the page exists in the app's navigation
+    st.markdown(f":material/arrow_forward: [{step.more[1]}](/{step.more[0]})")
 case = views.case(step.case)
 views.pair_view(case.a, case.b, views.edges(case.a, case.graph), views.edges(case.b, case.graph),
                 key=f"step-{number}")

@@ -23,6 +23,7 @@ from eqgnn.oracle import DEFAULT_TOL, compare, orientation
 
 LESSON_FILE = Path(__file__).resolve().parents[2] / "data" / "lesson.json"
 PROTOCOLS = ("verdict", "sweep")  # the gallery's preset runs, the depth maps' cells
+PAGES = ("gallery", "explorer", "depth", "steerable")  # what a step's ``more`` may open
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,8 @@ class Step:
     oracle: tuple[dict, ...]
     orientation: bool
     models: tuple[ModelRun, ...]
+    more: tuple[str, str] | None = None
+    """(page, label): a page of the dashboard that takes the step further."""
 
     @property
     def link(self) -> str:
@@ -104,11 +107,15 @@ def _step(number: int, entry: dict, path: Path | str) -> Step:
                          m.get("protocol", "verdict"))
                 for m in entry.get("models", [])
             ),
+            more=(str(entry["more"]["page"]), str(entry["more"]["label"]))
+            if "more" in entry else None,
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError(f"{where}: missing or malformed field ({exc})") from None
     try:
         load_case(step.case)
+        if step.more is not None and step.more[0] not in PAGES:
+            raise InputError(f"more.page {step.more[0]!r}: choose one of {', '.join(PAGES)}")
         for test in step.oracle:
             _check_oracle(test)
         for run in step.models:

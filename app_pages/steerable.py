@@ -1,0 +1,76 @@
+"""Steerable features: Claim 3 of SCIENCE.md, made visible.
+
+Three panels, numbers from the library: the Lemma lab (a molecule's stabiliser,
+the free components of each type, f(X) against lambda(X) under rotations:
+``eqgnn.frames``), what a type can see on the symmetric stars
+(``eqgnn.views.steerable.type_grid``), and the fixed-dimension L sweep on QM9
+(``eqgnn.lsweep``: shipped tables, validation curves, a small live run).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from eqgnn.errors import InputError
+from eqgnn.views import steerable
+from ui import live, views
+
+st.set_page_config(page_title="eqgnn steerable features", layout="wide")
+st.title("Steerable features: type does not matter at fixed dimension")
+st.markdown(
+    "Lemma 1 of Wang et al. (ICLR 2024): an equivariant feature factors as "
+    "f(X) = ρ(g_X) λ(X), with g_X a frame that turns with the molecule and λ invariant. "
+    "When nothing but the identity maps the molecule onto itself, a feature of type l "
+    "carries exactly 2l + 1 invariant numbers, so features of equal total dimension carry "
+    "the same information whatever their types. Symmetry is the exception: it forces some "
+    "components to zero."
+)
+
+st.header("What a type can see on a symmetric star")
+st.caption("Each cell: theory (does some type up to lmax see the star's orientation?) / the "
+           "trained one-layer model with an equivariant readout (stored cells of the stars "
+           "sweep). ✓ sees or distinguished, ✗ blind, · not computed. An n-fold star needs "
+           "lmax ≥ n. Also: `python -m eqgnn types --json`.")
+grid = steerable.type_grid(live.store())
+st.dataframe(steerable.type_table(grid), hide_index=True)
+
+st.header("The L sweep on QM9: does a higher type help at the same width?")
+records = None
+try:
+    from eqgnn.lsweep import shipped_records
+
+    records = shipped_records()
+except InputError as exc:
+    st.error(str(exc))
+if records:
+    for sentence in steerable.lsweep_reading(records):
+        st.markdown(f"- {sentence}")
+    for name, rows in steerable.lsweep_tables(records).items():
+        st.subheader(name)
+        st.dataframe(rows, hide_index=True)
+        task, series = name.split(", ")
+        runs = [r for r in records if r["task"] == task and r["series"] == series]
+        if st.toggle(f"Validation curves ({name})", key=f"curves-{name}"):
+            views.chart(steerable.lsweep_curves_figure(runs, name), f"lsweep-{task}-{series}",
+                        key=f"chart-{name}")
+    st.caption("Also: `python -m eqgnn lsweep --shipped --json`. At a fixed dimension a higher "
+               "lmax has fewer parameters: the counts stand beside every MAE.")
+else:
+    st.info("No shipped L-sweep results yet: run `python -m eqgnn lsweep --task twist --dim 72`.")
+
+st.subheader("A small live run: the twist task, lmax 0 against lmax 1")
+st.caption("QM9 molecules turned about a bond, each on the bond graph of the untwisted "
+           "molecule: every twin is 1-hop identical to its molecule, so lmax 0 predicts one "
+           "value per family and cannot go below the within-family floor; lmax 1 can.")
+from eqgnn.lsweep import lsweep_specs  # noqa: E402 (after the page has drawn its tables)
+
+live_options = dict(steerable.LIVE_SWEEP)
+specs = lsweep_specs(live_options.pop("task"), live_options.pop("lmax"),
+                     dim=live_options.pop("dim"), **live_options)
+clicked = st.button("Run it live (about a minute)", icon=":material/play_arrow:",
+                    key="lsweep-live")
+live.run_cells(specs, "the live L sweep", key="lsweep-live", start=clicked)
+done = [live.store().get(spec) for spec in specs]
+if all(done):
+    for rows in steerable.lsweep_tables(done).values():
+        st.dataframe(rows, hide_index=True)

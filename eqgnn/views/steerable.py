@@ -1,0 +1,130 @@
+"""The Steerable features page's numbers (SCIENCE.md, Claim 3): what a type can see on
+symmetric stars, and the fixed-dimension L sweep's tables read in plain words.
+
+Everything here reads the oracle (numpy) and the result store; nothing trains.
+"""
+
+from __future__ import annotations
+
+from eqgnn.config import MAX_LMAX
+from eqgnn.gallery import case_names, load_case, theory
+
+NOT_COMPUTED = "not computed"
+LIVE_SWEEP = {"task": "twist", "lmax": [0, 1], "dim": 32, "train": 40, "val": 10, "test": 20,
+              "epochs": 8, "seeds": 2, "layers": 3}
+"""The page's live run: the twist task small enough for about a minute on two cores."""
+
+
+def type_grid(store) -> dict:
+    """For every listed star and pyramid, and every lmax 0..12: does a type up to lmax see
+    the orientation (the oracle), and what did the one-layer model do (stored cells of the
+    ``stars`` sweep, equivariant readout)?
+
+    ``cells``: case, fold, lmax, ``theory_sees``, ``verdict`` (or ``not computed``),
+    ``accuracy``; ``cases``: the case names in gallery order.
+    """
+    from eqgnn.views.depth import depth_specs
+
+    names = [name for name in case_names() if load_case(name).kind == "star"]
+    cells = []
+    for name in names:
+        case = load_case(name)
+        sees = theory(case)["orientation"]
+        fold = int(name.rsplit("-", 1)[1])
+        for spec in depth_specs(name, "stars"):
+            lmax = spec["model"]["lmax"]
+            result = store.get(spec)
+            cells.append({
+                "case": name, "fold": fold, "lmax": lmax,
+                "theory_sees": any(sees[str(l)] for l in range(lmax + 1)),
+                "verdict": NOT_COMPUTED if result is None else result["verdict"],
+                "accuracy": None if result is None else result["accuracy"],
+            })
+    return {"cases": names, "lmax": list(range(MAX_LMAX + 1)), "cells": cells}
+
+
+def type_table(grid: dict) -> list[dict]:
+    """The grid as rows (one per case) of ``theory / model`` marks per lmax, for a table.
+
+    A mark reads ``✓`` (sees / distinguished), ``✗`` (blind), ``·`` (not computed).
+    """
+    marks = {"distinguished": "✓", "blind": "✗", "sighted, not learned": "~",
+             NOT_COMPUTED: "·"}
+    rows: dict[str, dict] = {}
+    for cell in grid["cells"]:
+        row = rows.setdefault(cell["case"], {"case": cell["case"]})
+        row[f"lmax {cell['lmax']}"] = (f"{'✓' if cell['theory_sees'] else '✗'} / "
+                                       f"{marks[cell['verdict']]}")
+    return list(rows.values())
+
+
+def lsweep_tables(records: list[dict]) -> dict[str, list[dict]]:
+    """L-sweep records grouped per task and series, one row per run, lmax ascending."""
+    tables: dict[str, list[dict]] = {}
+    for r in sorted(records, key=lambda r: (r["task"], r["series"], r["hidden_dim"], r["lmax"])):
+        row = {"lmax": r["lmax"], "hidden irreps": r["hidden_irreps"], "dim": r["hidden_dim"],
+               "params": r["params"],
+               f"test MAE ({r['units']})": f"{r['test_mae']:.4f} ± {r['test_mae_std']:.4f}"}
+        if "within_family_mae" in r:
+            row["within-family MAE"] = (f"{r['within_family_mae']:.4f} ± "
+                                        f"{r['within_family_mae_std']:.4f}")
+            row["floor (family mean)"] = f"{r['within_family_floor']:.4f}"
+        row["s/epoch"] = round(r["seconds_per_epoch"], 2)
+        tables.setdefault(f"{r['task']}, {r['series']}", []).append(row)
+    return tables
+
+
+def lsweep_reading(records: list[dict]) -> list[str]:
+    """One plain sentence per task and series: what the numbers say about Claim 3.
+
+    Compares the steerable runs (lmax >= 1) with each other and with lmax 0,
+    counting a difference only when it exceeds both runs' seed spreads; on the
+    twist task it also says where lmax 0 sits against the within-family floor.
+    """
+    groups: dict[tuple, list[dict]] = {}
+    for r in records:
+        groups.setdefault((r["task"], r["series"]), []).append(r)
+    sentences = []
+    for (task, series), runs in sorted(groups.items()):
+        runs.sort(key=lambda r: r["lmax"])
+        key = "within_family_mae" if task == "twist" else "test_mae"
+        spread = "within_family_mae_std" if task == "twist" else "test_mae_std"
+        steerable = [r for r in runs if r["lmax"] >= 1]
+        text = f"{task}, {series} dimension: "
+        if len(steerable) >= 2:
+            best = min(steerable, key=lambda r: r[key])
+            worst = max(steerable, key=lambda r: r[key])
+            gap = worst[key] - best[key]
+            noise = worst[spread] + best[spread]
+            relative = gap / best[key] if best[key] else 0.0
+            verdict = ("within the seeds' spread: no essential gain from higher types"
+                       if gap <= noise else
+                       f"lmax {best['lmax']} is best by {relative:.0%} over lmax {worst['lmax']}")
+            text += (f"among lmax >= 1 the MAE ranges {best[key]:.4f}-{worst[key]:.4f}, "
+                     f"{verdict}.")
+        zero = next((r for r in runs if r["lmax"] == 0), None)
+        if zero is not None and task == "twist":
+            text += (f" lmax 0 sits at {zero[key]:.4f} against the floor "
+                     f"{zero['within_family_floor']:.4f} (it cannot see a twist).")
+        elif zero is not None and steerable:
+            text += f" lmax 0 (the invariant baseline): {zero[key]:.4f}."
+        sentences.append(text)
+    return sentences
+
+
+def lsweep_curves_figure(records: list[dict], title: str):
+    """Validation MAE per epoch, one line per lmax (mean over seeds; plotly)."""
+    import plotly.graph_objects as go
+
+    figure = go.Figure()
+    for r in sorted(records, key=lambda r: r["lmax"]):
+        values = r["curves"]["val_mae"]
+        figure.add_trace(go.Scatter(x=list(range(1, len(values) + 1)), y=values,
+                                    name=f"lmax {r['lmax']} ({r['hidden_irreps']})",
+                                    line={"width": 3}))
+    units = records[0]["units"] if records else ""
+    figure.update_layout(title=title, xaxis_title="epoch",
+                         yaxis_title=f"validation MAE ({units})", height=380,
+                         font={"size": 16}, legend={"orientation": "h", "y": -0.3},
+                         margin={"l": 10, "r": 10, "t": 50, "b": 10})
+    return figure

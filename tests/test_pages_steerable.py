@@ -1,0 +1,51 @@
+"""The Steerable features page (Claim 3) draws from the library: the type grid, the
+shipped L-sweep tables read in words, and nothing trained on a visit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from eqgnn.store import ResultStore
+from eqgnn.views import steerable
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 60
+
+
+@pytest.fixture(autouse=True)
+def _private_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("EQGNN_RESULTS", str(tmp_path / "results"))
+
+
+def test_page_draws_the_type_grid_and_the_sweep_without_training():
+    at = AppTest.from_file(str(ROOT / "app_pages" / "steerable.py"), default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception and not at.error
+    grid = at.dataframe[0].value
+    assert list(grid["case"])[:2] == ["star-2", "star-3"]
+    assert grid.loc[grid["case"] == "star-5", "lmax 5"].iloc[0].startswith("✓")
+    assert grid.loc[grid["case"] == "star-5", "lmax 4"].iloc[0].startswith("✗")
+
+
+def test_type_grid_theory_follows_the_fold_and_the_shipped_model_agrees():
+    grid = steerable.type_grid(ResultStore())
+    for cell in grid["cells"]:
+        if cell["case"].startswith("star-"):
+            # SCIENCE.md, Claim 3: an n-fold star needs lmax >= n
+            assert cell["theory_sees"] == (cell["lmax"] >= cell["fold"])
+        if cell["verdict"] != steerable.NOT_COMPUTED:
+            assert (cell["verdict"] == "distinguished") == cell["theory_sees"], cell
+
+
+def test_the_reading_counts_a_difference_only_beyond_the_seeds_spread():
+    def run(lmax, mae, std, **extra):
+        return {"task": "mu", "series": "fixed", "lmax": lmax, "test_mae": mae,
+                "test_mae_std": std, **extra}
+
+    close = steerable.lsweep_reading([run(0, 0.9, 0.01), run(1, 0.50, 0.02), run(2, 0.51, 0.02)])
+    apart = steerable.lsweep_reading([run(1, 0.50, 0.01), run(2, 0.30, 0.01)])
+    assert "no essential gain" in close[0] and "0.9000" in close[0]
+    assert "lmax 2 is best by 67%" in apart[0]
