@@ -14,6 +14,7 @@ from eqgnn.cli import (
     cmd_cases,
     cmd_distinguish,
     cmd_embed,
+    cmd_frame,
     cmd_graph,
     cmd_info,
     cmd_lsweep,
@@ -23,12 +24,13 @@ from eqgnn.cli import (
     cmd_results,
     cmd_sweep,
     cmd_twist,
+    cmd_types,
 )
 from eqgnn.errors import InputError
 
 COMMANDS = (
-    cmd_info, cmd_embed, cmd_graph, cmd_twist, cmd_cases, cmd_oracle, cmd_orientation,
-    cmd_distinguish, cmd_sweep, cmd_lsweep, cmd_results, cmd_precompute, cmd_bench,
+    cmd_info, cmd_embed, cmd_graph, cmd_twist, cmd_cases, cmd_oracle, cmd_orientation, cmd_frame,
+    cmd_distinguish, cmd_sweep, cmd_lsweep, cmd_types, cmd_results, cmd_precompute, cmd_bench,
 )
 
 
