@@ -13,7 +13,24 @@ import streamlit as st
 
 from eqgnn.errors import InputError
 from eqgnn.views import steerable
-from ui import live, views
+from ui import live, state, views
+
+DEFAULT_MOLECULE = "smiles:OCC(N)C=O"
+LAB_LMAX = 2
+
+
+@st.cache_resource(show_spinner="Building the steerable model (first time: seconds)…")
+def _model(group: str):
+    from eqgnn.frames import steerable_model
+
+    return steerable_model(LAB_LMAX, group)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _structure(spec: str):
+    from eqgnn.io import load_structure
+
+    return load_structure(spec)
 
 st.set_page_config(page_title="eqgnn steerable features", layout="wide")
 st.title("Steerable features: type does not matter at fixed dimension")
@@ -25,6 +42,47 @@ st.markdown(
     "the same information whatever their types. Symmetry is the exception: it forces some "
     "components to zero."
 )
+
+st.header("The Lemma lab")
+state.param("mol", DEFAULT_MOLECULE)
+left, right = st.columns([2, 3])
+with left:
+    spec = st.text_input("Molecule (g2:NAME, qm9:N or smiles:…)", key="mol")
+    upload = st.file_uploader("…or a structure file", type=steerable.UPLOAD_TYPES,
+                              key="lab-upload")
+    group = st.radio("Group", ["O3", "SO3"], horizontal=True, key="lab-group",
+                     help="O3: rotations and reflections; SO3: rotations only")
+    angles = tuple(st.slider(f"Turn about {axis} (°)", -180, 180, 0, 5, key=f"turn-{axis}")
+                   for axis in "xyz")
+try:
+    if upload is not None:
+        from eqgnn.io import load_upload
+
+        structure = load_upload(upload.name, upload.getvalue())
+    else:
+        structure = _structure(spec)
+        state.sync(mol=spec)
+    lab = steerable.lemma_lab(structure, angles, LAB_LMAX, group, model=_model(group))
+except InputError as exc:
+    st.error(str(exc))
+    lab = None
+if lab is not None:
+    report = lab["report"]
+    stab = report["stabiliser"]
+    with left:
+        st.markdown(f"**{report['structure']}**: rank {report['rank']}, stabiliser "
+                    f"**{stab['schoenflies']}** (order {stab['order']}).")
+        st.dataframe(lab["types"], hide_index=True)
+    with right:
+        if "lambda" in lab:
+            views.chart(steerable.lambda_figure(lab), "lemma-lab", key="lemma-lab")
+            st.caption(f"Largest change of λ under this turn: {lab['lambda_change']:.1e} "
+                       "(float64 rounding). `python -m eqgnn frame` prints λ, its change over "
+                       "20 random turns and the converter's round trip.")
+        else:
+            st.info(f"No unique frame: {report['frame']['reason']}. Symmetry fixes the "
+                    "molecule, so some components are forced to zero (the table) and λ is "
+                    "not defined by a single frame.")
 
 st.header("What a type can see on a symmetric star")
 st.caption("Each cell: theory (does some type up to lmax see the star's orientation?) / the "

@@ -20,11 +20,20 @@ def _private_store(tmp_path, monkeypatch):
     monkeypatch.setenv("EQGNN_RESULTS", str(tmp_path / "results"))
 
 
-def test_page_draws_the_type_grid_and_the_sweep_without_training():
+def page(**params: str) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app_pages" / "steerable.py"), default_timeout=TIMEOUT)
-    at.run()
+    at.query_params.update(params)
+    return at.run()
+
+
+def table_with(at: AppTest, column: str):
+    return next(frame.value for frame in at.dataframe if column in frame.value.columns)
+
+
+def test_page_draws_the_type_grid_and_the_sweep_without_training():
+    at = page()
     assert not at.exception and not at.error
-    grid = at.dataframe[0].value
+    grid = table_with(at, "case")
     assert list(grid["case"])[:2] == ["star-2", "star-3"]
     assert grid.loc[grid["case"] == "star-5", "lmax 5"].iloc[0].startswith("✓")
     assert grid.loc[grid["case"] == "star-5", "lmax 4"].iloc[0].startswith("✗")
@@ -49,3 +58,31 @@ def test_the_reading_counts_a_difference_only_beyond_the_seeds_spread():
     apart = steerable.lsweep_reading([run(1, 0.50, 0.01), run(2, 0.30, 0.01)])
     assert "no essential gain" in close[0] and "0.9000" in close[0]
     assert "lmax 2 is best by 67%" in apart[0]
+
+
+def test_lemma_lab_keeps_lambda_while_f_turns():
+    at = page()
+    assert not at.exception and not at.error
+    at.slider(key="turn-z").set_value(90).run()
+    assert not at.exception and not at.error
+    types = table_with(at, "free components")
+    assert list(types["free components"]) == list(types["dimension"])  # trivial stabiliser
+    assert any("Largest change of λ under this turn" in c.value for c in at.caption)
+
+
+def test_lemma_lab_explains_the_zeros_symmetry_forces():
+    at = page(mol="g2:CH4")
+    assert not at.exception and not at.error
+    types = table_with(at, "free components").set_index("type")
+    assert types.loc["1o", "free components"] == 0 and types.loc["2e", "free components"] == 0
+    assert "Td forces 3 of 3" in types.loc["1o", "why"]
+    assert at.info and "No unique frame" in at.info[0].value
+
+
+def test_the_lab_turns_f_and_keeps_lambda():
+    from eqgnn.io import load_structure
+
+    lab = steerable.lemma_lab(load_structure("smiles:OCC(N)C=O"), (30.0, -45.0, 120.0), lmax=1)
+    assert lab["lambda_change"] < 1e-9
+    turned = max(abs(a - b) for a, b in zip(lab["f"], lab["f_turned"]))
+    assert turned > 1e-3

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from eqgnn.config import MAX_LMAX
 from eqgnn.gallery import case_names, load_case, theory
+from eqgnn.io import readable_extensions
 
 NOT_COMPUTED = "not computed"
+UPLOAD_TYPES = [ext.lstrip(".") for ext in readable_extensions()]
 LIVE_SWEEP = {"task": "twist", "lmax": [0, 1], "dim": 32, "train": 40, "val": 10, "test": 20,
               "epochs": 8, "seeds": 2, "layers": 3}
 """The page's live run: the twist task small enough for about a minute on two cores."""
@@ -127,4 +129,76 @@ def lsweep_curves_figure(records: list[dict], title: str):
                          yaxis_title=f"validation MAE ({units})", height=380,
                          font={"size": 16}, legend={"orientation": "h", "y": -0.3},
                          margin={"l": 10, "r": 10, "t": 50, "b": 10})
+    return figure
+
+
+def turned(structure, angles_deg: tuple[float, float, float]):
+    """``structure`` turned about its centroid by ``angles_deg`` about x, then y, then z."""
+    import numpy as np
+
+    from eqgnn.transforms import axis_rotation, rotate
+
+    rotation = np.eye(3)
+    for axis, angle in zip(np.eye(3), angles_deg):
+        rotation = axis_rotation(axis, np.deg2rad(angle)) @ rotation
+    return rotate(structure, rotation, centre=structure.positions.mean(axis=0))
+
+
+def lemma_lab(structure, angles_deg: tuple[float, float, float], lmax: int = 2,
+              group: str = "O3", model=None) -> dict:
+    """f and lambda of ``structure`` and of it turned by ``angles_deg``, with the report.
+
+    ``report``: :func:`eqgnn.frames.frame_report` without the model part;
+    where the frame is unique also ``f``, ``f_turned``, ``lambda``,
+    ``lambda_turned``, ``lambda_change`` (largest |lambda(RX) - lambda(X)|),
+    ``irreps`` and ``converter`` (the full report's round trip).
+    """
+    import numpy as np
+
+    from eqgnn.frames import frame_report, invariant_lambda, steerable_model
+
+    report = frame_report(structure, lmax=lmax, group=group, with_model=False)
+    out = {"report": report, "types": free_component_rows(report)}
+    if not report["frame"]["unique"]:
+        return out
+    model = model if model is not None else steerable_model(lmax, group)
+    lambdas, feats, _ = invariant_lambda(model, [structure, turned(structure, angles_deg)],
+                                         group)
+    out.update(f=feats[0].tolist(), f_turned=feats[1].tolist(), irreps=str(
+        model.irreps_node_features), **{"lambda": lambdas[0].tolist(),
+                                        "lambda_turned": lambdas[1].tolist()},
+               lambda_change=float(np.max(np.abs(lambdas[1] - lambdas[0]))))
+    return out
+
+
+def free_component_rows(report: dict) -> list[dict]:
+    """One row per type: its dimension, how many numbers it can carry here, and why not all."""
+    name = report["stabiliser"]["schoenflies"]
+    rows = []
+    for key, free in report["free_components"].items():
+        dim = 2 * int(key.rstrip("eo")) + 1
+        why = ("all of them: only the identity maps the molecule onto itself" if free == dim
+               else f"the symmetry {name} forces {dim - free} of {dim} components to zero")
+        rows.append({"type": key, "dimension": dim, "free components": free, "why": why})
+    return rows
+
+
+def lambda_figure(lab: dict):
+    """f(X) against f(RX), and lambda(X) against lambda(RX), as bars (plotly)."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    figure = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.12,
+                           subplot_titles=("f: turns with the molecule",
+                                           "λ = ρ(g_X)⁻¹ f: stays put"))
+    index = list(range(len(lab["f"])))
+    for row, (before, after) in enumerate((("f", "f_turned"), ("lambda", "lambda_turned")), 1):
+        figure.add_trace(go.Bar(x=index, y=lab[before], name="as given",
+                                marker_color="#1f77b4", showlegend=row == 1), row=row, col=1)
+        figure.add_trace(go.Bar(x=index, y=lab[after], name="turned",
+                                marker_color="#ff7f0e", showlegend=row == 1), row=row, col=1)
+    figure.update_layout(barmode="group", height=480, font={"size": 15},
+                         legend={"orientation": "h", "y": -0.15},
+                         margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    figure.update_xaxes(title_text=f"component of {lab['irreps']}", row=2, col=1)
     return figure
