@@ -104,6 +104,8 @@ def lsweep_reading(records: list[dict]) -> list[str]:
                        f"lmax {best['lmax']} is best by {relative:.0%} over lmax {worst['lmax']}")
             text += (f"among lmax >= 1 the MAE ranges {best[key]:.4f}-{worst[key]:.4f}, "
                      f"{verdict}.")
+        else:
+            text += f"only lmax {', '.join(str(r['lmax']) for r in runs)} computed so far."
         zero = next((r for r in runs if r["lmax"] == 0), None)
         if zero is not None and task == "twist":
             text += (f" lmax 0 sits at {zero[key]:.4f} against the floor "
