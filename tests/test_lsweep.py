@@ -108,3 +108,17 @@ def test_bad_requests_are_one_line_errors(capsys):
     assert main(["lsweep", "--task", "mu", "--dim", "30", "--epochs", "0"]) == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 4
+
+
+@pytest.mark.parametrize("size", [{"dim": 72}, {"channels": 8}])
+def test_a_stored_runs_command_rebuilds_its_spec(size):
+    from eqgnn.cli import build_parser
+    from eqgnn.lsweep._spec import command_of, lsweep_specs
+
+    spec = lsweep_spec("gap", 2, train=11, val=5, test=7, epochs=3, seeds=2, lr=0.01, **size)
+    args = build_parser().parse_args(command_of(spec).split()[3:])
+    rebuilt = lsweep_specs(args.task, [int(args.lmax)], args.dim, args.channels,
+                           train=args.train, val=args.val, test=args.test, epochs=args.epochs,
+                           seeds=args.seeds, layers=args.layers, batch_size=args.batch_size,
+                           lr=args.lr)
+    assert rebuilt == [spec]

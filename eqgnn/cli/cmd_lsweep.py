@@ -10,7 +10,7 @@ RECORD_KEYS = ("task", "lmax", "series", "hidden_irreps", "hidden_dim", "params"
                "epochs", "train_size", "val_size", "test_size", "test_mae", "test_mae_std",
                "seconds", "seconds_per_epoch", "peak_rss_mb", "device", "units", "head",
                "within_family_mae", "within_family_mae_std", "within_family_floor", "curves",
-               "from_store")
+               "command", "from_store")
 
 
 def register(sub) -> None:

@@ -45,6 +45,17 @@ def lsweep_spec(task: str, lmax: int, dim: int | None = None, channels: int | No
             "model": config.to_dict(), **options}
 
 
+def command_of(spec: dict) -> str:
+    """The CLI line that reproduces the run of ``spec`` (stored results carry it)."""
+    model = spec["model"]
+    size = f"--dim {model['dim']}" if spec["series"] == "fixed" else (
+        f"--channels {model['channels']}")
+    options = " ".join(f"--{name.replace('_', '-')} {spec[name]}" for name in
+                       ("train", "val", "test", "epochs", "seeds", "lr", "batch_size"))
+    return (f"python -m eqgnn lsweep --task {spec['task']} --lmax {model['lmax']} {size} "
+            f"--layers {model['layers']} {options}")
+
+
 def lsweep_specs(task: str, lmaxes: list[int], dim: int | None = None,
                  channels: int | None = None, **protocol) -> list[dict]:
     """One spec per lmax (validated before anything runs)."""
@@ -69,7 +80,7 @@ def lsweep_records(specs: list[dict], store=None, force: bool = False,
                 progress(done, total, f"lmax {lmax}, {message}")
 
         result, stored = cached_run(spec, store, force=force, progress=step, cancel=cancel)
-        records.append({**result, "from_store": stored})
+        records.append({**result, "command": command_of(spec), "from_store": stored})
     return records
 
 
@@ -77,6 +88,6 @@ def shipped_records() -> list[dict]:
     """Every L-sweep result shipped in ``data/results/``, ordered by task, series, lmax."""
     from eqgnn.store import SHIPPED_RESULTS, ResultStore
 
-    found = [result for _, result in
+    found = [{**result, "command": command_of(spec)} for spec, result in
              ResultStore(root=SHIPPED_RESULTS, shipped=None).records("lsweep")]
     return sorted(found, key=lambda r: (r["task"], r["series"], r["hidden_dim"], r["lmax"]))
