@@ -77,8 +77,21 @@ if lab is not None:
         if "lambda" in lab:
             views.chart(steerable.lambda_figure(lab), "lemma-lab", key="lemma-lab")
             st.caption(f"Largest change of λ under this turn: {lab['lambda_change']:.1e} "
-                       "(float64 rounding). `python -m eqgnn frame` prints λ, its change over "
-                       "20 random turns and the converter's round trip.")
+                       "(float64 rounding). Also: `python -m eqgnn frame`.")
+            if st.toggle("Check λ under 20 random turns and convert f to scalars and back",
+                         key="lab-checks"):
+                from eqgnn.frames import lambda_report
+
+                checks = lambda_report(structure, LAB_LMAX, group, model=_model(group))
+                converter = checks["converter"]
+                st.markdown(
+                    f"- ρ(g_X) λ rebuilds f to {checks['reconstruction_error']:.1e}\n"
+                    f"- λ changes by at most {checks['lambda_max_change']:.1e} over "
+                    f"{checks['samples']} random turns"
+                    + (" and reflections" if group == "O3" else "") + "\n"
+                    f"- {converter['irreps_a']} → {converter['irreps_b']} → back: round trip "
+                    f"{converter['round_trip_error']:.1e}; the scalars turn into an "
+                    f"equivariant feature again to {converter['equivariance_error']:.1e}")
         else:
             st.info(f"No unique frame: {report['frame']['reason']}. Symmetry fixes the "
                     "molecule, so some components are forced to zero (the table) and λ is "

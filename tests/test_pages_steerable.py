@@ -86,3 +86,11 @@ def test_the_lab_turns_f_and_keeps_lambda():
     assert lab["lambda_change"] < 1e-9
     turned = max(abs(a - b) for a, b in zip(lab["f"], lab["f_turned"]))
     assert turned > 1e-3
+
+
+def test_lemma_lab_checks_the_converter_on_request():
+    at = page()
+    at.toggle(key="lab-checks").set_value(True).run()
+    assert not at.exception and not at.error
+    text = " ".join(m.value for m in at.markdown)
+    assert "round trip" in text and "random turns" in text

@@ -25,6 +25,7 @@ from eqgnn.frames._lambda import (
     features,
     frame_report,
     invariant_lambda,
+    lambda_report,
     steerable_model,
 )
 from eqgnn.frames._moving_frame import FRAME_RULE, MovingFrame, moving_frame
@@ -39,6 +40,7 @@ __all__ = [
     "frame_report",
     "free_components",
     "invariant_lambda",
+    "lambda_report",
     "moving_frame",
     "rank",
     "stabiliser",

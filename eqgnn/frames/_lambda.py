@@ -81,13 +81,15 @@ def lambda_report(
     tol: float = DEFAULT_TOL,
     graph: str | None = None,
     to: str | None = None,
+    model=None,
 ) -> dict:
     """lambda, its reconstruction and invariance, and the converter's errors (module docstring).
 
     The checks run on ``SAMPLES`` seeded random orthogonal maps of the input:
-    proper rotations, and under O3 every other one composed with -I.
+    proper rotations, and under O3 every other one composed with -I. ``model``:
+    :func:`steerable_model` of the same lmax and group, if already built.
     """
-    model = steerable_model(lmax, group, graph)
+    model = model if model is not None else steerable_model(lmax, group, graph)
     irreps_a = model.irreps_node_features
     irreps_b = _target_irreps(to, irreps_a)
     rng = np.random.default_rng(SEED)
