@@ -119,10 +119,9 @@ if records:
     for name, rows in steerable.lsweep_tables(records).items():
         st.subheader(name)
         st.dataframe(rows, hide_index=True)
-        task, series = name.split(", ")
-        runs = [r for r in records if r["task"] == task and r["series"] == series]
+        runs = steerable.runs_of(records, name)
         if st.toggle(f"Validation curves ({name})", key=f"curves-{name}"):
-            views.chart(steerable.lsweep_curves_figure(runs, name), f"lsweep-{task}-{series}",
+            views.chart(steerable.lsweep_curves_figure(runs, name), f"lsweep-{name}",
                         key=f"chart-{name}")
     st.caption("Also: `python -m eqgnn lsweep --shipped --json`. At a fixed dimension a higher "
                "lmax has fewer parameters: the counts stand beside every MAE.")

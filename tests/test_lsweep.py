@@ -35,10 +35,11 @@ def predict(model, structures, graph=None) -> np.ndarray:
         return model(collate(structures, graph=graph, dtype="float64")).numpy()
 
 
+@pytest.mark.parametrize("allocation", ["share", "channels"])
 @pytest.mark.parametrize("dim", SHIPPED_SWEEP["dim"])
 @pytest.mark.parametrize("lmax", SHIPPED_SWEEP["lmax"])
-def test_fixed_dimension_is_exactly_d_for_every_swept_lmax(lmax, dim):
-    spec = lsweep_spec("mu", lmax, dim=dim)
+def test_fixed_dimension_is_exactly_d_for_every_swept_lmax(lmax, dim, allocation):
+    spec = lsweep_spec("mu", lmax, dim=dim, allocation=allocation)
     config = config_from_options(**{k: v for k, v in spec["model"].items() if v is not None})
     model = PropertyModel(config, "scalar")
     assert model.encoder.irreps_hidden.dim == dim
@@ -110,7 +111,16 @@ def test_bad_requests_are_one_line_errors(capsys):
     assert "Traceback" not in err and len(err.strip().splitlines()) == 4
 
 
-@pytest.mark.parametrize("size", [{"dim": 72}, {"channels": 8}])
+def test_equal_channels_allocation_gives_every_type_the_same_channels():
+    irreps = lsweep_spec("mu", 3, dim=72, allocation="channels")["model"]["irreps_hidden"]
+    assert irreps == "12x0e+4x1o+4x2e+4x3o"  # 4 channels of 16 dimensions, 8 left to 0e
+    assert "allocation" not in lsweep_spec("mu", 0, dim=72, allocation="channels")
+    with pytest.raises(InputError, match="allocation"):
+        lsweep_spec("mu", 2, dim=72, allocation="random")
+
+
+@pytest.mark.parametrize("size", [{"dim": 72}, {"channels": 8},
+                                  {"dim": 72, "allocation": "channels"}])
 def test_a_stored_runs_command_rebuilds_its_spec(size):
     from eqgnn.cli import build_parser
     from eqgnn.lsweep._spec import command_of, lsweep_specs
@@ -118,7 +128,7 @@ def test_a_stored_runs_command_rebuilds_its_spec(size):
     spec = lsweep_spec("gap", 2, train=11, val=5, test=7, epochs=3, seeds=2, lr=0.01, **size)
     args = build_parser().parse_args(command_of(spec).split()[3:])
     rebuilt = lsweep_specs(args.task, [int(args.lmax)], args.dim, args.channels,
-                           train=args.train, val=args.val, test=args.test, epochs=args.epochs,
+                           args.allocation, train=args.train, val=args.val, test=args.test, epochs=args.epochs,
                            seeds=args.seeds, layers=args.layers, batch_size=args.batch_size,
                            lr=args.lr)
     assert rebuilt == [spec]

@@ -6,8 +6,8 @@ import argparse
 
 from eqgnn.cli._common import add_json, emit
 
-RECORD_KEYS = ("task", "lmax", "series", "hidden_irreps", "hidden_dim", "params", "seeds",
-               "epochs", "train_size", "val_size", "test_size", "test_mae", "test_mae_std",
+RECORD_KEYS = ("task", "lmax", "series", "allocation", "hidden_irreps", "hidden_dim", "params",
+               "seeds", "epochs", "train_size", "val_size", "test_size", "test_mae", "test_mae_std",
                "seconds", "seconds_per_epoch", "peak_rss_mb", "device", "units", "head",
                "within_family_mae", "within_family_mae_std", "within_family_floor", "curves",
                "command", "from_store")
@@ -34,6 +34,9 @@ def register(sub) -> None:
                        help=f"default {DEFAULT_PROTOCOL[name]}"
                        + (" (molecules; twist: families)" if name in ("train", "val", "test")
                           else ""))
+    p.add_argument("--allocation", choices=("share", "channels"), default="share",
+                   help="with --dim: an equal share of D per type (default), or the same "
+                   "number of channels per type (the paper's eSCN comparison)")
     p.add_argument("--lr", type=float, default=None, help=f"default {DEFAULT_PROTOCOL['lr']}")
     p.add_argument("--force", action="store_true", help="rerun even if stored")
     p.add_argument("--shipped", action="store_true",
@@ -52,7 +55,8 @@ def run(args: argparse.Namespace) -> int:
         if args.task is None:
             raise InputError("give --task (mu, gap, dipole or twist), or --shipped")
         specs = lsweep_specs(
-            args.task, _lmaxes(args.lmax), args.dim, args.channels, train=args.train,
+            args.task, _lmaxes(args.lmax), args.dim, args.channels, args.allocation,
+            train=args.train,
             val=args.val, test=args.test, epochs=args.epochs, seeds=args.seeds,
             layers=args.layers, batch_size=args.batch_size, lr=args.lr)
         from eqgnn.progress import progress_bar
@@ -78,13 +82,14 @@ def table(records: list[dict]) -> str:
     """One line per run: the MAE beside the parameter count and the hidden irreps."""
     if not records:
         return "no L-sweep results (run: python -m eqgnn lsweep --task mu --dim 72)"
-    lines = [f"{'task':<7}{'series':<9}{'lmax':>5}{'dim':>6}{'params':>9}  "
+    lines = [f"{'task':<7}{'series':<18}{'lmax':>5}{'dim':>6}{'params':>9}  "
              f"{'test MAE':>20}  {'within-family (floor)':>24}  hidden irreps"]
     for r in records:
         within = (f"{r['within_family_mae']:.4f} ({r['within_family_floor']:.4f})"
                   if "within_family_mae" in r else "")
         mae = f"{r['test_mae']:.4f} ± {r['test_mae_std']:.4f} {r['units']}"
-        lines.append(f"{r['task']:<7}{r['series']:<9}{r['lmax']:>5}{r['hidden_dim']:>6}"
+        series = f"{r['series']} ({r.get('allocation', 'share')})"
+        lines.append(f"{r['task']:<7}{series:<18}{r['lmax']:>5}{r['hidden_dim']:>6}"
                      f"{r['params']:>9}  {mae:>20}  {within:>24}  {r['hidden_irreps']}")
     sizes = {(r["train_size"], r["test_size"], r["seeds"], r["epochs"]) for r in records}
     lines.append("train/test sizes, seeds, epochs: "

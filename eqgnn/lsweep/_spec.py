@@ -19,9 +19,32 @@ SHIPPED_SWEEP = {"lmax": (0, 1, 2, 3), "dim": (72, 144), "channels": (8,)}
 Progress = Callable[[int, int, str], None]
 
 
+ALLOCATIONS = ("share", "channels")
+"""How a fixed dimension D is divided among the types l <= lmax: ``share``, an equal
+share of D per type (``eqgnn.nn.irreps``: c_l = D / n / (2l+1)); ``channels``, the same
+number of channels c per type, c = floor(D / (lmax+1)^2), as the paper's eSCN runs
+(L = 2 with 824 channels against L = 6 with 256). The remainder goes to 0e in both."""
+
+
+def allocated_irreps(lmax: int, dim: int, allocation: str) -> str | None:
+    """The hidden irreps of ``dim`` under ``allocation`` (None: the model's own ``--dim``)."""
+    if allocation not in ALLOCATIONS:
+        raise InputError(f"--allocation {allocation!r}: choose {' or '.join(ALLOCATIONS)}")
+    if allocation == "share" or lmax == 0:  # one type: every allocation is the same
+        return None
+    per_type = dim // (lmax + 1) ** 2
+    if per_type < 1:
+        raise InputError(f"--dim {dim} is too small for one channel of every type up to "
+                         f"lmax {lmax}: the minimum is {(lmax + 1) ** 2}")
+    parts = [f"{per_type + dim - per_type * (lmax + 1) ** 2}x0e"]
+    parts += [f"{per_type}x{l}{'e' if l % 2 == 0 else 'o'}" for l in range(1, lmax + 1)]
+    return "+".join(parts)
+
+
 def lsweep_spec(task: str, lmax: int, dim: int | None = None, channels: int | None = None,
-                **protocol) -> dict:
-    """The job spec of one run: ``task`` at ``lmax``, D fixed (``dim``) or C per type.
+                allocation: str = "share", **protocol) -> dict:
+    """The job spec of one run: ``task`` at ``lmax``, D fixed (``dim``, divided among the
+    types by ``allocation``) or C channels per type (``channels``).
 
     Everything that defines the result is in the spec (the store's key).
     """
@@ -39,17 +62,28 @@ def lsweep_spec(task: str, lmax: int, dim: int | None = None, channels: int | No
             raise InputError(f"--{name.replace('_', '-')} must be >= 1, got {options[name]}")
     if not options["lr"] > 0:
         raise InputError(f"--lr must be > 0, got {options['lr']}")
-    config = config_from_options("tfn", lmax=lmax, dim=dim, channels=channels,
+    irreps = allocated_irreps(lmax, dim, allocation) if dim is not None else None
+    config = config_from_options("tfn", lmax=lmax, dim=None if irreps else dim,
+                                 channels=channels, irreps_hidden=irreps,
                                  layers=int(options.pop("layers")), graph=GRAPH[task])
-    return {"kind": "lsweep", "task": task, "series": "fixed" if dim is not None else "growing",
+    spec = {"kind": "lsweep", "task": task, "series": "fixed" if dim is not None else "growing",
             "model": config.to_dict(), **options}
+    if irreps is not None:  # the default allocation leaves earlier specs (and keys) as they were
+        spec["allocation"] = allocation
+    return spec
 
 
 def command_of(spec: dict) -> str:
     """The CLI line that reproduces the run of ``spec`` (stored results carry it)."""
     model = spec["model"]
-    size = f"--dim {model['dim']}" if spec["series"] == "fixed" else (
-        f"--channels {model['channels']}")
+    if "allocation" in spec:
+        dim = sum(int(m) * (2 * int(ir[:-1]) + 1) for m, ir in
+                  (part.split("x") for part in model["irreps_hidden"].split("+")))
+        size = f"--dim {dim} --allocation {spec['allocation']}"
+    elif spec["series"] == "fixed":
+        size = f"--dim {model['dim']}"
+    else:
+        size = f"--channels {model['channels']}"
     options = " ".join(f"--{name.replace('_', '-')} {spec[name]}" for name in
                        ("train", "val", "test", "epochs", "seeds", "lr", "batch_size"))
     return (f"python -m eqgnn lsweep --task {spec['task']} --lmax {model['lmax']} {size} "
@@ -57,11 +91,12 @@ def command_of(spec: dict) -> str:
 
 
 def lsweep_specs(task: str, lmaxes: list[int], dim: int | None = None,
-                 channels: int | None = None, **protocol) -> list[dict]:
+                 channels: int | None = None, allocation: str = "share",
+                 **protocol) -> list[dict]:
     """One spec per lmax (validated before anything runs)."""
     if not lmaxes:
         raise InputError("--lmax needs at least one value, e.g. 0,1,2,3")
-    return [lsweep_spec(task, lmax, dim, channels, **protocol) for lmax in lmaxes]
+    return [lsweep_spec(task, lmax, dim, channels, allocation, **protocol) for lmax in lmaxes]
 
 
 def lsweep_records(specs: list[dict], store=None, force: bool = False,

@@ -74,6 +74,7 @@ def run_lsweep(spec: dict, progress: Progress | None = None,
     maes = _errors_of(test, splits["test"].targets, kind).mean(axis=1)
     result = {
         "task": task, "units": UNITS[task], "lmax": config.lmax, "series": spec["series"],
+        "allocation": spec.get("allocation", "share" if spec["series"] == "fixed" else "channels"),
         "hidden_irreps": str(model.encoder.irreps_hidden),
         "hidden_dim": model.encoder.irreps_hidden.dim, "params": params,
         "seeds": len(seeds), "epochs": spec["epochs"],

@@ -63,7 +63,7 @@ def type_table(grid: dict) -> list[dict]:
 def lsweep_tables(records: list[dict]) -> dict[str, list[dict]]:
     """L-sweep records grouped per task and series, one row per run, lmax ascending."""
     tables: dict[str, list[dict]] = {}
-    for r in sorted(records, key=lambda r: (r["task"], r["series"], r["hidden_dim"], r["lmax"])):
+    for r in sorted(records, key=lambda r: (*_group(r), r["hidden_dim"], r["lmax"])):
         row = {"lmax": r["lmax"], "hidden irreps": r["hidden_irreps"], "dim": r["hidden_dim"],
                "params": r["params"],
                f"test MAE ({r['units']})": f"{r['test_mae']:.4f} ± {r['test_mae_std']:.4f}"}
@@ -72,8 +72,22 @@ def lsweep_tables(records: list[dict]) -> dict[str, list[dict]]:
                                         f"{r['within_family_mae_std']:.4f}")
             row["floor (family mean)"] = f"{r['within_family_floor']:.4f}"
         row["s/epoch"] = round(r["seconds_per_epoch"], 2)
-        tables.setdefault(f"{r['task']}, {r['series']}", []).append(row)
+        tables.setdefault(", ".join(_group(r)), []).append(row)
     return tables
+
+
+def runs_of(records: list[dict], table_name: str) -> list[dict]:
+    """The runs behind one of :func:`lsweep_tables`' tables."""
+    return [r for r in records if ", ".join(_group(r)) == table_name]
+
+
+def _group(record: dict) -> tuple[str, str]:
+    """(task, series) of a run; a fixed dimension names how it was divided among types."""
+    allocation = record.get("allocation", "share")
+    way = "equal share per type" if allocation == "share" else "equal channels per type"
+    series = (f"fixed dimension ({way})" if record["series"] == "fixed"
+              else "growing dimension (equal channels per type)")
+    return record["task"], series
 
 
 def lsweep_reading(records: list[dict]) -> list[str]:
@@ -85,14 +99,14 @@ def lsweep_reading(records: list[dict]) -> list[str]:
     """
     groups: dict[tuple, list[dict]] = {}
     for r in records:
-        groups.setdefault((r["task"], r["series"]), []).append(r)
+        groups.setdefault(_group(r), []).append(r)
     sentences = []
     for (task, series), runs in sorted(groups.items()):
         runs.sort(key=lambda r: r["lmax"])
         key = "within_family_mae" if task == "twist" else "test_mae"
         spread = "within_family_mae_std" if task == "twist" else "test_mae_std"
         steerable = [r for r in runs if r["lmax"] >= 1]
-        text = f"{task}, {series} dimension: "
+        text = f"{task}, {series}: "
         if len(steerable) >= 2:
             best = min(steerable, key=lambda r: r[key])
             worst = max(steerable, key=lambda r: r[key])
