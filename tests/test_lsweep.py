@@ -128,7 +128,7 @@ def test_a_stored_runs_command_rebuilds_its_spec(size):
     spec = lsweep_spec("gap", 2, train=11, val=5, test=7, epochs=3, seeds=2, lr=0.01, **size)
     args = build_parser().parse_args(command_of(spec).split()[3:])
     rebuilt = lsweep_specs(args.task, [int(args.lmax)], args.dim, args.channels,
-                           args.allocation, train=args.train, val=args.val, test=args.test, epochs=args.epochs,
-                           seeds=args.seeds, layers=args.layers, batch_size=args.batch_size,
-                           lr=args.lr)
+                           args.allocation, train=args.train, val=args.val, test=args.test,
+                           epochs=args.epochs, seeds=args.seeds, layers=args.layers,
+                           batch_size=args.batch_size, lr=args.lr)
     assert rebuilt == [spec]
