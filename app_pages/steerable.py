@@ -4,7 +4,8 @@ Three panels, numbers from the library: the Lemma lab (a molecule's stabiliser,
 the free components of each type, f(X) against lambda(X) under rotations:
 ``eqgnn.frames``), what a type can see on the symmetric stars
 (``eqgnn.views.steerable.type_grid``), and the fixed-dimension L sweep on QM9
-(``eqgnn.lsweep``: shipped tables, validation curves, a small live run).
+(``eqgnn.lsweep``: shipped tables, validation curves, a small live run). The
+molecule lives in the URL (``ui.state``): ``mol``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from eqgnn.views import steerable
 from ui import live, state, views
 
 DEFAULT_MOLECULE = "smiles:OCC(N)C=O"
+NAMED_SOURCES = ("g2:", "qm9:", "smiles:")  # never a path on the server: files come by upload
 LAB_LMAX = 2
 
 
@@ -30,7 +32,10 @@ def _model(group: str):
 def _structure(spec: str):
     from eqgnn.io import load_structure
 
+    if not spec.startswith(NAMED_SOURCES):
+        raise InputError(f"{spec!r}: type g2:NAME, qm9:N or smiles:…; upload a file below")
     return load_structure(spec)
+
 
 st.set_page_config(page_title="eqgnn steerable features", layout="wide")
 st.title("Steerable features: type does not matter at fixed dimension")

@@ -94,3 +94,9 @@ def test_lemma_lab_checks_the_converter_on_request():
     assert not at.exception and not at.error
     text = " ".join(m.value for m in at.markdown)
     assert "round trip" in text and "random turns" in text
+
+
+def test_lemma_lab_reads_no_server_paths():
+    at = page(mol="/etc/hostname")
+    assert not at.exception
+    assert at.error and "upload a file" in at.error[0].value
