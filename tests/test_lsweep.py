@@ -35,8 +35,8 @@ def predict(model, structures, graph=None) -> np.ndarray:
         return model(collate(structures, graph=graph, dtype="float64")).numpy()
 
 
-@pytest.mark.parametrize("allocation", ["share", "channels"])
-@pytest.mark.parametrize("dim", SHIPPED_SWEEP["dim"])
+@pytest.mark.parametrize("allocation", SHIPPED_SWEEP["allocation"])
+@pytest.mark.parametrize("dim", [*SHIPPED_SWEEP["dim"], 144])
 @pytest.mark.parametrize("lmax", SHIPPED_SWEEP["lmax"])
 def test_fixed_dimension_is_exactly_d_for_every_swept_lmax(lmax, dim, allocation):
     spec = lsweep_spec("mu", lmax, dim=dim, allocation=allocation)

@@ -13,8 +13,10 @@ DEFAULT_PROTOCOL = {"train": 1000, "val": 200, "test": 500, "epochs": 30, "seeds
 """The sweep's defaults: molecules per split (families for the twist task), epochs,
 seeds trained together, Adam's learning rate, minibatch size, message-passing layers."""
 
-SHIPPED_SWEEP = {"lmax": (0, 1, 2, 3), "dim": (72, 144), "channels": (8,)}
-"""The lmax values, fixed dimensions D and channel counts C the shipped tables use."""
+SHIPPED_SWEEP = {"lmax": (0, 1, 2, 3), "dim": (72,), "channels": (8,),
+                 "allocation": ("share", "channels")}
+"""What the shipped tables sweep: lmax, the fixed dimension D (with both allocations) and
+the channels per type C of the growing series."""
 
 Progress = Callable[[int, int, str], None]
 
@@ -120,9 +122,10 @@ def lsweep_records(specs: list[dict], store=None, force: bool = False,
 
 
 def shipped_records() -> list[dict]:
-    """Every L-sweep result shipped in ``data/results/``, ordered by task, series, lmax."""
+    """Every L-sweep result shipped in ``data/results/``, by task, series, allocation, lmax."""
     from eqgnn.store import SHIPPED_RESULTS, ResultStore
 
     found = [{**result, "command": command_of(spec)} for spec, result in
              ResultStore(root=SHIPPED_RESULTS, shipped=None).records("lsweep")]
-    return sorted(found, key=lambda r: (r["task"], r["series"], r["hidden_dim"], r["lmax"]))
+    return sorted(found, key=lambda r: (r["task"], r["series"], r.get("allocation", "share"),
+                                        r["hidden_dim"], r["lmax"]))
