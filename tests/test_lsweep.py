@@ -74,7 +74,11 @@ def test_the_dipole_head_turns_with_the_molecule():
     molecule, properties = qm9_entry(1000)
     rotation = random_rotation(np.random.default_rng(1))
     model = property_model("dipole", 1, "vector")
+    with torch.no_grad():  # the heads start at zero: give them weights to turn
+        for head in (model.charge, model.vector_mix):
+            head.weight.normal_()
     before = predict(model, [molecule], "radius:5")[0]
+    assert np.linalg.norm(before) > 1e-3
     after = predict(model, [rotate(molecule, rotation)], "radius:5")[0]
     np.testing.assert_allclose(after, rotation @ before, atol=1e-10)
     target = charge_dipole(molecule.positions, properties["charges"])

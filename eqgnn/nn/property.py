@@ -5,10 +5,13 @@ not heads (SCIENCE.md, Claim 3):
 
 - a scalar target: the steerable model's invariant readout (its pooled scalars
   through an MLP), then a linear map to one number;
-- a vector target (type 1): atomic charges from each atom's scalars times its
-  position from the centroid, summed, plus a linear map of the type-1 channels
-  (``1o``) summed over atoms where the model carries them. The charge term alone
-  lets lmax = 0 fit a dipole: a lesson the page states, not a flaw.
+- a vector target (type 1): atomic charges from each atom's scalars, shifted to
+  sum to zero over the molecule (a neutral molecule's dipole does not depend on
+  the origin), times each atom's position from the centroid, summed, plus a
+  linear map of the type-1 channels (``1o``) summed over atoms where the model
+  carries them. The charge term alone lets lmax = 0 fit a dipole: a lesson the
+  page states, not a flaw. Both output maps start at zero, so an untrained
+  model predicts no dipole instead of a sum of many random charges.
 """
 
 from __future__ import annotations
@@ -50,10 +53,14 @@ class PropertyModel(nn.Module):
 
     def reset_parameters(self) -> None:
         self.encoder.reset_parameters()
-        for module in (getattr(self, "out", None), getattr(self, "charge", None),
-                       getattr(self, "vector_mix", None)):
+        if self.kind == "scalar":
+            self.out.reset_parameters()
+            return
+        for module in (self.charge, self.vector_mix):
             if module is not None:
-                module.reset_parameters()
+                nn.init.zeros_(module.weight)
+                if module.bias is not None:
+                    nn.init.zeros_(module.bias)
 
     def forward(self, batch: GraphBatch) -> torch.Tensor:
         """(G,) for a scalar target, (G, 3) for a vector one."""
@@ -66,6 +73,8 @@ class PropertyModel(nn.Module):
         centroid = scatter_sum(batch.positions, batch.batch, batch.num_graphs) / counts[:, None]
         relative = batch.positions - centroid.index_select(0, batch.batch)
         charges = self.charge(h[:, self.scalar_slice])
+        charges = charges - (scatter_sum(charges, batch.batch, batch.num_graphs)
+                             / counts[:, None]).index_select(0, batch.batch)
         dipole = scatter_sum(charges * relative, batch.batch, batch.num_graphs)
         if self.vector_mix is not None:
             channels = h[:, self.vector_slice].reshape(h.shape[0], -1, 3)  # (N, mul, 3)
