@@ -24,7 +24,7 @@ import streamlit as st
 from eqgnn import view
 from eqgnn.errors import InputError
 from eqgnn.graph import GraphRule, parse_rule
-from eqgnn.io import QM9_SIZE, g2_names, load_structure, load_upload, readable_extensions
+from eqgnn.io import QM9_SIZE, g2_names, load_structure, load_upload
 from eqgnn.structure import Structure
 from eqgnn.views import explorer
 from ui import state, views
@@ -36,7 +36,6 @@ if TYPE_CHECKING:
 SOURCES = {"g2": "G2 molecule", "qm9": "QM9 index", "smiles": "SMILES", "upload": "Upload"}
 DEFAULT_MOL = "g2:trans-butane"
 DEFAULT_SMILES = "CCO"
-UPLOAD_TYPES = [ext.lstrip(".") for ext in readable_extensions()]
 RULE_KINDS = ["bonds", "radius", "knn", "full"]
 RADIUS_RANGE = (0.5, 10.0)  # Å
 KNN_RANGE = (1, 16)
@@ -108,7 +107,7 @@ def _pick_molecule() -> tuple[str, UploadedFile | None]:
     if source == "smiles":
         st.session_state.setdefault("smiles", value if kind == "smiles" else DEFAULT_SMILES)
         return f"smiles:{st.sidebar.text_input('SMILES', key='smiles')}", None
-    upload = st.sidebar.file_uploader("Structure file", type=UPLOAD_TYPES, key="upload")
+    upload = st.sidebar.file_uploader("Structure file", type=views.UPLOAD_TYPES, key="upload")
     if upload is None:
         return f"upload:{value if kind == 'upload' else ''}", None
     return f"upload:{upload.name}", upload
@@ -215,7 +214,7 @@ try:
     if upload is not None:
         structure = _load_upload(upload.name, upload.getvalue())
     elif spec.startswith("upload:"):
-        st.info("Upload a structure file in the sidebar (" + ", ".join(UPLOAD_TYPES) + ").")
+        st.info("Upload a structure file in the sidebar (" + ", ".join(views.UPLOAD_TYPES) + ").")
         st.stop()
     else:
         structure = _load(spec)

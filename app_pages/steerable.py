@@ -53,7 +53,7 @@ state.param("mol", DEFAULT_MOLECULE)
 left, right = st.columns([2, 3])
 with left:
     spec = st.text_input("Molecule (g2:NAME, qm9:N or smiles:…)", key="mol")
-    upload = st.file_uploader("…or a structure file", type=steerable.UPLOAD_TYPES,
+    upload = st.file_uploader("…or a structure file", type=views.UPLOAD_TYPES,
                               key="lab-upload")
     group = st.radio("Group", ["O3", "SO3"], horizontal=True, key="lab-group",
                      help="O3: rotations and reflections; SO3: rotations only")

@@ -11,7 +11,7 @@ perturbations produce (``eqgnn.protocol``).
 The precision is read off the coordinate values alone, so it survives every
 route a structure takes (a file, a JSON job spec, a copy in memory):
 
-1. **Decimals.** The fewest decimals d with which every coordinate is
+1. **Decimals.** The fewest decimals d (up to 12) with which every coordinate is
    written exactly (up to float64's own rounding of the decimal). With
    d >= 3 the coordinates are a rounded record (PDB 3, SDF 4, xyz 6-8), known
    to half a unit of the last decimal: 0.5 * 10^-d Å. With d <= 2 every

@@ -17,9 +17,12 @@ import streamlit as st
 from eqgnn import view
 from eqgnn.gallery import Case, load_case
 from eqgnn.graph import build_edges
+from eqgnn.io import readable_extensions
 from eqgnn.structure import Structure
 
 VIEW_HEIGHT = 460
+UPLOAD_TYPES = [ext.lstrip(".") for ext in readable_extensions()]
+"""The file types the pages' uploaders accept: the readers' own table, without the dots."""
 """Height in pixels of one 3D view; two fit side by side on a projector."""
 
 

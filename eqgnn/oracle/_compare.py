@@ -42,7 +42,7 @@ class PairGraphs:
         self.edges_a, self.edges_b = build_edges(a, self.rule_a), build_edges(b, self.rule_b)
         self.hops_a = hop_distances(len(a), self.edges_a)
         self.hops_b = hop_distances(len(b), self.edges_b)
-        self._congruent: dict[tuple[str, float], bool] = {}
+        self._witnesses: dict[tuple[str, float], dict | None] = {}
 
     @property
     def diameter(self) -> int:
@@ -58,11 +58,15 @@ class PairGraphs:
             body_order, group, tol,
         )
 
-    def congruent(self, group: str, tol: float) -> bool:
+    def congruence_witness(self, group: str, tol: float) -> dict | None:
+        """:func:`congruence_witness` of the pair, found once per group and tolerance."""
         key = (group, tol)
-        if key not in self._congruent:
-            self._congruent[key] = congruent(self.a, self.b, group, tol)
-        return self._congruent[key]
+        if key not in self._witnesses:
+            self._witnesses[key] = congruence_witness(self.a, self.b, group, tol)
+        return self._witnesses[key]
+
+    def congruent(self, group: str, tol: float) -> bool:
+        return self.congruence_witness(group, tol) is not None
 
     def min_hops(
         self, body_order: str, group: str, tol: float, max_hops: int | None = None
@@ -191,7 +195,7 @@ def compare(
         "iterations": result.iterations,
         "first_difference": result.first_difference,
         "witness": witness(result) if result.indistinguishable else None,
-        "congruence_witness": congruence_witness(a, b, group, tol) if is_congruent else None,
+        "congruence_witness": pair.congruence_witness(group, tol),
         "hops": hops,
         "body_order": order,
         "group": group,

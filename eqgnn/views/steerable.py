@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from eqgnn.config import MAX_LMAX
 from eqgnn.gallery import case_names, load_case, theory
-from eqgnn.io import readable_extensions
 
 NOT_COMPUTED = "not computed"
-UPLOAD_TYPES = [ext.lstrip(".") for ext in readable_extensions()]
 LIVE_SWEEP = {"task": "twist", "lmax": [0, 1], "dim": 32, "train": 40, "val": 10, "test": 20,
               "epochs": 8, "seeds": 2, "layers": 3}
 """The page's live run: the twist task small enough for about a minute on two cores."""
