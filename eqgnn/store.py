@@ -29,6 +29,7 @@ from pathlib import Path
 
 from eqgnn.errors import InputError
 from eqgnn.jobs import Cancel, Progress, run_job
+from eqgnn.paths import SHIPPED_RESULTS, results_dir
 
 RESULTS_REVISION = 2
 """The version of the numerics behind every stored result.
@@ -38,9 +39,6 @@ training protocol, a default), so every stored and shipped result is
 recomputed instead of silently reused. It is deliberately not the git commit:
 a commit that leaves the numbers alone must not invalidate shipped results.
 """
-
-SHIPPED_RESULTS = Path(__file__).resolve().parent.parent / "data" / "results"
-"""Precomputed results shipped with the repository (may not exist)."""
 
 FIELDS = ("key", "revision", "spec", "result", "saved_at")
 """The fields of every result file."""
@@ -72,8 +70,7 @@ def spec_key(spec: dict) -> str:
 
 def default_root() -> Path:
     """The writable store: ``$EQGNN_RESULTS``, else ``~/.cache/eqgnn/results``."""
-    env = os.environ.get("EQGNN_RESULTS")
-    return Path(env) if env else Path.home() / ".cache" / "eqgnn" / "results"
+    return results_dir()
 
 
 class ResultStore:

@@ -15,14 +15,13 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from eqgnn.errors import InputError
 from eqgnn.gallery._kchains import kchain_pair
 from eqgnn.gallery._stars import pyramid_pair, star_pair
+from eqgnn.paths import CASES_DIR
 from eqgnn.structure import Structure, make_structure
 
-CASES_DIR = Path(__file__).resolve().parents[2] / "data" / "cases"
 FAMILIES = {"kchain": kchain_pair, "star": star_pair, "pyramid": pyramid_pair}  # any size
 HOW_TO_LIST = "`python -m eqgnn cases` lists them"
 

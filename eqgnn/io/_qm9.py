@@ -25,10 +25,11 @@ from pathlib import Path
 import numpy as np
 
 from eqgnn.errors import InputError
+from eqgnn.paths import QM9_SUBSET as SUBSET_PATH
+from eqgnn.paths import cache_dir
 from eqgnn.structure import Structure, make_structure
 
 QM9_SIZE = 133885  # indices run 1..QM9_SIZE; qm9pack lacks the 3,054 "uncharacterized"
-SUBSET_PATH = Path(__file__).resolve().parents[2] / "data" / "qm9_subset.extxyz"
 SUBSET_SIZE = 256  # molecules evenly spaced in index order: every size QM9 has
 _CACHE_VERSION = "qm9-v2"
 _ARRAYS = ("indices", "offsets", "species", "positions", "smiles", "mu", "gap", "charges")
@@ -168,8 +169,7 @@ def _molecule(arrays: dict[str, np.ndarray], k: int) -> tuple[np.ndarray, np.nda
 
 def _cache_dir() -> Path:
     """Where the converted arrays live: ``$EQGNN_CACHE`` or ``~/.cache/eqgnn``."""
-    root = os.environ.get("EQGNN_CACHE") or Path.home() / ".cache" / "eqgnn"
-    return Path(root) / _CACHE_VERSION
+    return cache_dir() / _CACHE_VERSION
 
 
 def _qm9pack_data() -> Path | None:

@@ -20,8 +20,8 @@ from eqgnn.config import ModelConfig, config_from_options
 from eqgnn.errors import InputError
 from eqgnn.gallery import Case, load_case
 from eqgnn.oracle import DEFAULT_TOL, compare, orientation
+from eqgnn.paths import LESSON_FILE
 
-LESSON_FILE = Path(__file__).resolve().parents[2] / "data" / "lesson.json"
 PROTOCOLS = ("verdict", "sweep")  # the gallery's preset runs, the depth maps' cells
 PAGES = ("gallery", "explorer", "depth", "steerable")  # what a step's ``more`` may open
 
