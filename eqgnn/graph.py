@@ -104,11 +104,48 @@ def build_edges(structure: Structure, rule: str | GraphRule | None = None) -> np
     return np.stack([i, j], axis=1).astype(np.int64)
 
 
+def check_edges(n: int, edges) -> np.ndarray:
+    """``edges`` as an (m, 2) int64 array, refused with one line unless every index is an atom.
+
+    Every function here that walks a graph takes (n, edges) and checks them
+    here once, so a bad index is an :class:`InputError` naming the edge, never
+    an ``IndexError`` deep inside a search.
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+        raise InputError(f"the number of atoms must be an integer >= 0, got {n!r}")
+    e = np.asarray(edges)
+    if e.size == 0:
+        return np.zeros((0, 2), dtype=np.int64)
+    if e.ndim != 2 or e.shape[1] != 2 or not np.issubdtype(e.dtype, np.integer):
+        raise InputError(f"edges must be an (m, 2) array of atom indices, got shape "
+                         f"{e.shape} of {e.dtype}")
+    bad = (e < 0) | (e >= n)
+    if bad.any():
+        i, j = e[np.nonzero(bad.any(axis=1))[0][0]].tolist()
+        raise InputError(f"edge ({i}, {j}) names an atom out of range (0..{n - 1})")
+    return e.astype(np.int64, copy=False)
+
+
+def _check_hops(hops: int) -> None:
+    if isinstance(hops, bool) or not isinstance(hops, (int, np.integer)):
+        raise InputError(f"hops must be an integer >= 1, got {hops!r}")
+    if hops < 1:
+        raise InputError(f"hops must be >= 1, got {hops}")
+
+
+def _check_atom(n: int, atom: int) -> None:
+    if isinstance(atom, bool) or not isinstance(atom, (int, np.integer)):
+        raise InputError(f"atom must be an integer index, got {atom!r}")
+    if not 0 <= atom < n:
+        raise InputError(f"atom {atom} out of range (0..{n - 1})")
+
+
 def adjacency_lists(n: int, edges: np.ndarray) -> list[list[int]]:
+    """Each atom's neighbours, in edge order (edges checked by :func:`check_edges`)."""
     adj: list[list[int]] = [[] for _ in range(n)]
-    for i, j in edges:
-        adj[i].append(int(j))
-        adj[j].append(int(i))
+    for i, j in check_edges(n, edges).tolist():
+        adj[i].append(j)
+        adj[j].append(i)
     return adj
 
 
@@ -129,16 +166,65 @@ def hop_distances(n: int, edges: np.ndarray) -> np.ndarray:
 
 
 def khop_neighbourhoods(n: int, edges: np.ndarray, hops: int) -> list[np.ndarray]:
-    """N_i^k for every i: the nodes within graph distance ``hops``, i included."""
-    if hops < 1:
-        raise InputError(f"hops must be >= 1, got {hops}")
-    dist = hop_distances(n, edges)
-    return [np.nonzero((row >= 0) & (row <= hops))[0] for row in dist]
+    """N_i^k for every i: the nodes within graph distance ``hops``, i included, sorted.
+
+    SCIENCE.md, "Objects". The one k-hop rule of the project: the oracle's
+    views, the pages and the k-hop model's index sets (``eqgnn.nn.khop_index``)
+    all take their neighbourhoods from here. Reachability within k steps is
+    the sparsity pattern of (A + I)^k, computed with ``hops`` sparse products
+    (in C, so a batch of molecules costs a few milliseconds).
+    """
+    from scipy.sparse import csr_matrix, identity
+
+    e = check_edges(n, edges)
+    _check_hops(hops)
+    if n == 0:
+        return []
+    step = csr_matrix((np.ones(2 * len(e), dtype=np.int32),
+                       (np.concatenate([e[:, 0], e[:, 1]]), np.concatenate([e[:, 1], e[:, 0]]))),
+                      shape=(n, n))
+    step = (step + identity(n, dtype=np.int32, format="csr")).tocsr()
+    step.data[:] = 1
+    reach = step
+    for _ in range(hops - 1):
+        reach = (reach @ step).tocsr()
+        reach.data[:] = 1  # only the pattern counts; keeps the counts from overflowing
+    reach.sort_indices()
+    indices = reach.indices.astype(np.int64)
+    return np.split(indices, reach.indptr[1:-1])
+
+
+def khop_neighbourhood(
+    n: int, edges: np.ndarray, atom: int, hops: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """N_atom^k alone: (nodes sorted, each node's hop distance from ``atom``).
+
+    The same neighbourhood as :func:`khop_neighbourhoods` (``[atom]``), by one
+    breadth-first search from the centre, with the hop distances a page colours
+    the nodes by.
+    """
+    adj = adjacency_lists(n, edges)
+    _check_atom(n, atom)
+    _check_hops(hops)
+    distance = {int(atom): 0}
+    queue = deque([int(atom)])
+    while queue:
+        u = queue.popleft()
+        if distance[u] == hops:
+            continue
+        for v in adj[u]:
+            if v not in distance:
+                distance[v] = distance[u] + 1
+                queue.append(v)
+    nodes = np.array(sorted(distance), dtype=np.int64)
+    return nodes, np.array([distance[v] for v in nodes.tolist()], dtype=np.int64)
 
 
 def bridges(n: int, edges: np.ndarray) -> np.ndarray:
     """The bridges (non-ring edges) as (b, 2), i < j: removing one disconnects.
 
+    The one bridge rule of the project (torsions turn about bridges,
+    SCIENCE.md "Torsion twins"); :func:`side_of_bond` refuses any other bond.
     Tarjan's low-link algorithm, iterative so big molecules do not hit the
     recursion limit.
     """
@@ -179,24 +265,29 @@ def bridges(n: int, edges: np.ndarray) -> np.ndarray:
 
 
 def side_of_bond(n: int, edges: np.ndarray, i: int, j: int) -> np.ndarray:
-    """The atoms on j's side of the bridge (i, j): reachable from j without i."""
+    """The atoms on j's side of the bridge (i, j): reachable from j without the bond.
+
+    The bond must be one of :func:`bridges`; a ring bond is refused, since
+    turning one side would tear the ring.
+    """
     adj = adjacency_lists(n, edges)
+    _check_atom(n, i)
+    _check_atom(n, j)
+    i, j = int(i), int(j)
     if j not in adj[i]:
         raise InputError(f"atoms {i} and {j} are not bonded in this graph")
+    if not any(a == min(i, j) and b == max(i, j) for a, b in bridges(n, edges).tolist()):
+        raise InputError(
+            f"bond {i}-{j} lies in a ring: turning one side would break the ring"
+        )
     seen = {j}
     queue = deque([j])
     while queue:
         u = queue.popleft()
         for v in adj[u]:
-            if v == i and u == j:
-                continue
-            if v not in seen:
+            if v not in seen and not (u == j and v == i):
                 seen.add(v)
                 queue.append(v)
-    if i in seen:
-        raise InputError(
-            f"bond {i}-{j} lies in a ring: turning one side would break the ring"
-        )
     return np.array(sorted(seen), dtype=np.int64)
 
 
@@ -219,16 +310,15 @@ def describe_graph(
         "bridges": bridges(n, edges).tolist(),
     }
     if atom is not None:
-        if not 0 <= atom < n:
-            raise InputError(f"{structure.name}: atom {atom} out of range (0..{n - 1})")
-        if hops < 1:
-            raise InputError(f"hops must be >= 1, got {hops}")
-        dist = hop_distances(n, edges)[atom]
-        nodes = np.nonzero((dist >= 0) & (dist <= hops))[0]
+        try:
+            _check_atom(n, atom)
+        except InputError as exc:  # name the structure the index was meant for
+            raise InputError(f"{structure.name}: {exc}") from None
+        nodes, distance = khop_neighbourhood(n, edges, atom, hops)
         out["neighbourhood"] = {
             "atom": atom,
             "hops": hops,
             "nodes": nodes.tolist(),
-            "hop_distance": dist[nodes].tolist(),
+            "hop_distance": distance.tolist(),
         }
     return out

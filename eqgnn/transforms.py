@@ -69,11 +69,10 @@ def torsion(
     refused, since turning one side would tear the ring. The twin is named
     after what was done ("trans-butane twisted 120° about 1-2").
     """
-    n = len(s)
-    for a in (i, j):
-        if not 0 <= a < n:
-            raise InputError(f"{s.name}: atom {a} out of range (0..{n - 1})")
-    side = side_of_bond(n, build_edges(s, graph), i, j)
+    try:  # checks the atoms, the bond and that it is a bridge
+        side = side_of_bond(len(s), build_edges(s, graph), i, j)
+    except InputError as exc:
+        raise InputError(f"{s.name}: {exc}") from None
     axis = s.positions[j] - s.positions[i]
     rot = axis_rotation(axis, np.deg2rad(angle_deg))
     pos = s.positions.copy()

@@ -12,6 +12,8 @@ from eqgnn.graph import (
     bridges,
     build_edges,
     describe_graph,
+    hop_distances,
+    khop_neighbourhood,
     khop_neighbourhoods,
     parse_rule,
     side_of_bond,
@@ -73,6 +75,55 @@ def test_khop_neighbourhood_grows_with_hops_and_holds_the_centre(butane):
     assert set(one[1]) == {0, 1, 2, 10, 11}
     assert all(set(a) <= set(b) for a, b in zip(one, two))
     assert all(i in hood for i, hood in enumerate(one))
+
+
+@pytest.mark.parametrize("name", ["trans-butane", "C6H6", "H2O2"])
+@pytest.mark.parametrize("hops", [1, 2, 3, 5])
+def test_every_neighbourhood_is_the_ball_of_graph_distance_k(name, hops):
+    # one rule, three views of it: all centres, one centre, and all-pairs distances
+    s = g2(name)
+    n, edges = len(s), build_edges(s, "bonds")
+    distance = hop_distances(n, edges)
+    hoods = khop_neighbourhoods(n, edges, hops)
+    for i in range(n):
+        ball = np.nonzero((distance[i] >= 0) & (distance[i] <= hops))[0]
+        nodes, hop = khop_neighbourhood(n, edges, i, hops)
+        assert hoods[i].tolist() == ball.tolist() == nodes.tolist()
+        assert hop.tolist() == distance[i, ball].tolist()
+
+
+def test_a_graph_without_edges_leaves_each_atom_alone():
+    hoods = khop_neighbourhoods(3, np.zeros((0, 2), dtype=np.int64), 2)
+    assert [h.tolist() for h in hoods] == [[0], [1], [2]]
+    assert len(bridges(3, [])) == 0
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda e: khop_neighbourhoods(4, e, 0), "hops must be >= 1, got 0"),
+    (lambda e: khop_neighbourhoods(4, e, 1.5), "hops must be an integer >= 1, got 1.5"),
+    (lambda e: khop_neighbourhoods(4, e, True), "hops must be an integer"),
+    (lambda e: khop_neighbourhoods(3, e, 1), r"edge \(2, 3\) names an atom out of range \(0..2\)"),
+    (lambda e: khop_neighbourhoods(4, e[:, :1], 1), r"edges must be an \(m, 2\) array"),
+    (lambda e: khop_neighbourhoods(4, e.astype(float), 1), r"edges must be an \(m, 2\) array"),
+    (lambda e: khop_neighbourhood(4, e, 4, 1), r"atom 4 out of range \(0..3\)"),
+    (lambda e: khop_neighbourhood(4, e, -1, 2), r"atom -1 out of range"),
+    (lambda e: bridges(3, e), r"edge \(2, 3\) names an atom out of range"),
+    (lambda e: side_of_bond(4, e, 1, 7), r"atom 7 out of range \(0..3\)"),
+    (lambda e: side_of_bond(4, e, 0, 2), "atoms 0 and 2 are not bonded"),
+])
+def test_bad_graph_input_is_refused_in_one_line(call, message):
+    chain = np.array([[0, 1], [1, 2], [2, 3]])
+    with pytest.raises(InputError, match=message) as error:
+        call(chain)
+    assert "\n" not in str(error.value)
+
+
+def test_the_side_of_a_bridge_is_what_the_bridge_cuts_off(butane):
+    edges = build_edges(butane, "bonds")
+    n = len(butane)
+    for i, j in bridges(n, edges).tolist():
+        near, far = side_of_bond(n, edges, i, j), side_of_bond(n, edges, j, i)
+        assert set(near).isdisjoint(far) and len(near) + len(far) == n
 
 
 def test_ring_bonds_are_not_bridges():

@@ -66,3 +66,24 @@ def test_khop_forward_and_backward_run_on_a_batch(butane, alanine):
     assert out.node_features.shape == (len(butane) * 2 + len(alanine), 16)
     out.embedding.sum().backward()
     assert all(p.grad is not None for p in model.parameters() if p.requires_grad)
+
+
+@pytest.mark.parametrize("hops", [1, 2, 3])
+def test_the_model_sees_exactly_the_graph_neighbourhoods(butane, alanine, hops):
+    # the index sets are eqgnn.graph's N_c^k (without c), offset per graph of the batch
+    import numpy as np
+
+    from eqgnn.graph import build_edges, khop_neighbourhoods
+    from eqgnn.nn.khop_index import khop_index
+
+    batch = collate([butane, alanine, butane], graph="bonds")
+    pairs = khop_index(batch, hops, with_pairs=False, with_triples=False).pairs.numpy()
+    seen = {(int(c), int(j)) for c, j in pairs.T}
+    expected, offset = set(), 0
+    for s in (butane, alanine, butane):
+        for c, hood in enumerate(khop_neighbourhoods(len(s), build_edges(s, "bonds"), hops)):
+            expected |= {(offset + c, offset + int(j)) for j in hood if j != c}
+        offset += len(s)
+    assert seen == expected and len(seen) == pairs.shape[1]
+    assert np.all(np.diff(pairs[0]) >= 0)
+

@@ -1,7 +1,8 @@
 """Index sets of k-hop local structures: who a centre sees, in pairs and triples.
 
-Built once per batch with numpy/scipy and kept on the batch, so every layer
-and every seed reuses them.
+Built once per batch from :func:`eqgnn.graph.khop_neighbourhoods` (the one
+k-hop rule, so the model sees exactly the neighbourhoods the oracle tests) and
+kept on the batch, so every layer and every seed reuses them.
 """
 
 from __future__ import annotations
@@ -10,10 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import dijkstra
 
 from eqgnn.batch import GraphBatch
+from eqgnn.graph import khop_neighbourhoods
 
 
 @dataclass(frozen=True)
@@ -29,23 +29,6 @@ class KHopIndex:
     pairs: torch.Tensor
     pair_pairs: torch.Tensor | None
     triples: torch.Tensor | None
-
-
-def _neighbourhoods(batch: GraphBatch, hops: int) -> list[np.ndarray]:
-    n = batch.num_nodes
-    e = batch.undirected_edges
-    if len(e) == 0:
-        return [np.zeros(0, dtype=np.int64) for _ in range(n)]
-    adj = coo_matrix((np.ones(len(e)), (e[:, 0], e[:, 1])), shape=(n, n)).tocsr()
-    out: list[np.ndarray] = []
-    sizes = np.diff(np.append(batch.node_offsets, n))
-    for start, size in zip(batch.node_offsets, sizes):
-        block = adj[start : start + size, start : start + size]
-        dist = dijkstra(block, directed=False, unweighted=True, limit=hops)
-        for row_index, row in enumerate(dist):
-            near = np.nonzero(np.isfinite(row))[0]
-            out.append(start + near[near != row_index])
-    return out
 
 
 def _combinations(hood_sizes: np.ndarray, r: int) -> np.ndarray:
@@ -74,10 +57,15 @@ def khop_index(
     cache = batch.__dict__.setdefault("_khop_cache", {})
     if key in cache:
         return cache[key]
-    hoods = [np.sort(h) for h in _neighbourhoods(batch, hops)]
-    sizes = np.array([len(h) for h in hoods])
-    centres = np.repeat(np.arange(batch.num_nodes), sizes)
-    flat = np.concatenate(hoods) if len(hoods) else np.zeros(0, np.int64)
+    n = batch.num_nodes
+    # the graphs of a batch are disjoint blocks, so one call covers them all
+    hoods = khop_neighbourhoods(n, batch.undirected_edges, hops)
+    sizes_with_centre = np.array([len(h) for h in hoods], dtype=np.int64)
+    centres = np.repeat(np.arange(n), sizes_with_centre)
+    flat = np.concatenate(hoods) if n else np.zeros(0, np.int64)
+    others = flat != centres  # N_c^k holds c; the index sets pair c with the others
+    centres, flat = centres[others], flat[others]
+    sizes = sizes_with_centre - 1
     dev = batch.positions.device
 
     def tensor(a: np.ndarray) -> torch.Tensor:
