@@ -20,10 +20,10 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-from collections.abc import Callable
 
 from eqgnn.config import ModelConfig, config_from_options
 from eqgnn.errors import InputError
+from eqgnn.jobs import Cancel, Progress, Runner, get_runner
 
 SWEEP_PROTOCOL = {"seeds": 5, "epochs": 30}
 FAMILIES = {
@@ -40,9 +40,6 @@ FAMILIES = {
               "grid": {"correlation": [1], "lmax": list(range(13)), "layers": [1]},
               "fixed": {"readout": "equivariant"}},
 }
-
-Progress = Callable[[int, int, str], None]
-
 
 def parse_grid(items: list[str] | None) -> dict[str, list[int]]:
     """``["hops=1-4", "layers=1,2,3"]`` -> {"hops": [1, 2, 3, 4], "layers": [1, 2, 3]}."""
@@ -99,20 +96,27 @@ def run_sweep(
     store=None,
     force: bool = False,
     progress: Progress | None = None,
-    cancel: Callable[[], bool] | None = None,
+    cancel: Cancel | None = None,
+    runner: Runner | None = None,
 ) -> dict:
-    """Run (or read from the store) every cell; a JSON-able table with theory per cell."""
+    """Run (or read from the store) every cell; a JSON-able table with theory per cell.
+
+    Missing cells run on ``runner`` (an :class:`eqgnn.jobs.Runner`; default
+    :func:`eqgnn.jobs.get_runner`: in this process unless ``$EQGNN_RUNNER`` says
+    otherwise), which polls ``cancel``.
+    """
     from eqgnn.specs import distinguish_spec
     from eqgnn.store import ResultStore, cached_run
 
     store = store if store is not None else ResultStore()
+    runner = runner if runner is not None else get_runner()
     options = {**SWEEP_PROTOCOL, **(protocol or {})}
     configs = sweep_cells(family, grid, base)
     layout = FAMILIES[family]
     cells = []
     for done, config in enumerate(configs, 1):
         spec = distinguish_spec(pair, config, **options)
-        result, stored = cached_run(spec, store, force=force, cancel=cancel)
+        result, stored = cached_run(spec, store, force=force, cancel=cancel, runner=runner)
         model = spec["model"]
         cells.append({
             "panel": model[layout["panel"]], "row": model[layout["row"]],

@@ -19,7 +19,16 @@ import pytest
 
 from eqgnn import jobs, store
 from eqgnn.errors import InputError
-from eqgnn.jobs import Cancelled, register_job, run_job, run_job_in_subprocess
+from eqgnn.jobs import (
+    Cancelled,
+    InProcessRunner,
+    PoolRunner,
+    SubprocessRunner,
+    get_runner,
+    register_job,
+    run_job,
+    run_job_in_subprocess,
+)
 from eqgnn.store import ResultStore, cached_run, spec_key
 
 REPO = Path(__file__).resolve().parent.parent
@@ -46,6 +55,18 @@ def slow_job(spec: dict, progress=None, cancel=None) -> dict:
     return {}
 
 
+def ticking_job(spec: dict, progress=None, cancel=None) -> dict:
+    """Ticks for a minute after leaving its process id, stopping early when cancelled."""
+    Path(spec["pid_file"]).write_text(str(os.getpid()))
+    for tick in range(1200):
+        if cancel is not None and cancel():
+            raise Cancelled("stopped between ticks")
+        if progress is not None:
+            progress(tick, 1200, "tick")
+        time.sleep(0.05)
+    return {}
+
+
 def bad_input_job(spec: dict, progress=None, cancel=None) -> dict:
     raise InputError("no such case 'nope'; python -m eqgnn cases lists them\nsecond line")
 
@@ -60,13 +81,17 @@ def crashing_job(spec: dict, progress=None, cancel=None) -> dict:
 
 
 @pytest.fixture(autouse=True)
-def fake_kinds(monkeypatch):
-    """The fake jobs registered in a private copy of the kind table."""
-    monkeypatch.setattr(jobs, "JOB_KINDS", dict(jobs.JOB_KINDS))
-    for kind, function in {"fake": fake_job, "slow": slow_job, "bad-input": bad_input_job,
-                           "crash": crashing_job, "mutate": mutating_job}.items():
+def fake_kinds():
+    """The fake jobs registered for one test; the kind table is restored after it."""
+    saved = dict(jobs.JOB_KINDS)
+    for kind, function in {"fake": fake_job, "slow": slow_job, "tick": ticking_job,
+                           "bad-input": bad_input_job, "crash": crashing_job,
+                           "mutate": mutating_job}.items():
         register_job(kind, function)
     CALLS.clear()
+    yield
+    jobs.JOB_KINDS.clear()
+    jobs.JOB_KINDS.update(saved)
 
 
 @pytest.fixture
@@ -310,6 +335,51 @@ def test_worker_errors_come_back_as_one_line():
     assert str(error.value) == "no such case 'nope'; python -m eqgnn cases lists them"
     with pytest.raises(RuntimeError, match="ZeroDivisionError: division by zero"):
         run_job_in_subprocess({"kind": "crash"})
+
+
+RUNNERS = [InProcessRunner(), SubprocessRunner(), PoolRunner(workers=2)]
+
+
+@pytest.mark.parametrize("runner", RUNNERS, ids=repr)
+def test_every_runner_gives_the_same_result_and_the_same_progress(runner):
+    seen: list[tuple[int, int, str]] = []
+    assert runner.run(SPEC, progress=lambda *step: seen.append(step)) == run_job(SPEC)
+    assert seen == [(1, 3, "value 1"), (2, 3, "value 2"), (3, 3, "value 3")]
+    specs = [SPEC, {**SPEC, "values": [5]}, {"kind": "bad-input"}]
+    counts: list[tuple[int, int]] = []
+    outcomes = dict((spec_key(spec), outcome) for spec, outcome in
+                    runner.map(specs, progress=lambda done, total, _: counts.append((done, total))))
+    assert outcomes[spec_key(SPEC)] == {"sum": 6, "accuracy": 0.75}
+    assert outcomes[spec_key(specs[1])] == {"sum": 5, "accuracy": 0.75}
+    bad = outcomes[spec_key(specs[2])]  # a failed job is handed back with its spec, not raised
+    assert isinstance(bad, InputError) and str(bad).startswith("no such case 'nope'")
+    assert counts == [(1, 3), (2, 3), (3, 3)]
+
+
+@pytest.mark.parametrize("runner", RUNNERS, ids=repr)
+def test_cancel_stops_every_runner(runner, tmp_path):
+    pid_files = [tmp_path / "a", tmp_path / "b"]
+    specs = [{"kind": "tick", "pid_file": str(f)} for f in pid_files]
+    started = time.monotonic()
+    with pytest.raises(Cancelled):
+        runner.run(specs[0], cancel=pid_files[0].exists)
+    with pytest.raises(Cancelled):
+        list(runner.map(specs, cancel=pid_files[0].exists))
+    assert time.monotonic() - started < 30
+    for pid in {int(f.read_text()) for f in pid_files if f.exists()} - {os.getpid()}:
+        with pytest.raises(ProcessLookupError):  # a worker is gone, not left running
+            os.kill(pid, 0)
+
+
+def test_runners_are_chosen_by_name_or_the_environment(monkeypatch):
+    monkeypatch.delenv("EQGNN_RUNNER", raising=False)
+    assert isinstance(get_runner(), InProcessRunner)
+    monkeypatch.setenv("EQGNN_RUNNER", "pool")
+    assert isinstance(get_runner(workers=2), PoolRunner)
+    assert isinstance(get_runner("subprocess", timeout=5), SubprocessRunner)
+    monkeypatch.setenv("EQGNN_RUNNER", "ray")
+    with pytest.raises(InputError, match="unknown runner 'ray'.*inprocess, pool, subprocess"):
+        get_runner()
 
 
 # -- the command --------------------------------------------------------------------------------

@@ -3,8 +3,8 @@
 Streamlit's execution model decides the design. A page run is a script run;
 any widget change (a click on Cancel, a new selection) stops the current run
 at its next Streamlit call and starts a new one. So the job does not live in
-the script run: :mod:`eqgnn.live` runs it in a background thread, through a
-server-wide queue (:class:`eqgnn.live.JobGate`), with the training in a worker
+the script run: :mod:`eqgnn.jobs` runs it in a background thread, through a
+server-wide queue (:class:`eqgnn.jobs.JobGate`), with the training in a worker
 process. A page run only *follows* the job: it polls its progress, draws it,
 and blocks until the job finishes. A rerun interrupts the polling, not the
 job; the next run follows the same job again (``st.session_state`` remembers
@@ -22,7 +22,7 @@ import uuid
 
 import streamlit as st
 
-from eqgnn import live
+from eqgnn import jobs
 from eqgnn.errors import InputError
 from eqgnn.store import ResultStore
 
@@ -86,7 +86,7 @@ def _follows(key: str, specs: list[dict]) -> bool:
 def _let_go(key: str) -> None:
     """Stop following the job under ``key`` (cancelling it if no one else follows)."""
     followed = st.session_state.pop(f"live:{key}", None)
-    job = live.find_job(followed) if followed is not None else None
+    job = jobs.find_job(followed) if followed is not None else None
     if job is not None:
         job.unsubscribe(session_id())
 
@@ -108,14 +108,14 @@ def _follow_all(specs: list[dict], label: str, key: str) -> list[dict]:
             if overall is not None:
                 overall.progress(done / len(specs), text=f"cell {done + 1} of {len(specs)}")
             try:
-                job = live.start_job(spec, session_id(), store())
+                job = jobs.start_job(spec, session_id(), store())
             except InputError as exc:
                 box.update(label=f"{label}: not run", state="error")
                 st.error(str(exc))
                 return results
             st.session_state[f"live:{key}"] = spec
             snapshot = _watch(job, label, box, bar)
-            if snapshot["state"] != live.DONE:
+            if snapshot["state"] != jobs.DONE:
                 st.session_state.pop(f"live:{key}", None)
                 box.update(label=f"{label}: {snapshot['state']}", state="error")
                 if snapshot["error"]:
@@ -127,7 +127,7 @@ def _follow_all(specs: list[dict], label: str, key: str) -> list[dict]:
     return results
 
 
-def _watch(job: live.LiveJob, label: str, box, bar) -> dict:
+def _watch(job: jobs.LiveJob, label: str, box, bar) -> dict:
     """Redraw ``job``'s queue position or progress until it finishes; its last snapshot.
 
     Every poll sends a Streamlit message, which is where a rerun (a click)
@@ -136,9 +136,9 @@ def _watch(job: live.LiveJob, label: str, box, bar) -> dict:
     while True:
         snapshot = job.snapshot()
         state = snapshot["state"]
-        if state in live.FINISHED:
+        if state in jobs.FINISHED:
             return snapshot
-        if state == live.QUEUED:
+        if state == jobs.QUEUED:
             text = f"queued: position {snapshot['position']}"
             box.update(label=f"{label}: {text}", state="running", expanded=True)
             bar.progress(0.0, text=f"{text} (other live runs use the machine)")

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from eqgnn.config import config_from_options
 from eqgnn.errors import InputError
+from eqgnn.jobs import Cancel, Progress, Runner, get_runner
 from eqgnn.lsweep._tasks import GRAPH, TASKS
 
 DEFAULT_PROTOCOL = {"train": 1000, "val": 200, "test": 500, "epochs": 30, "seeds": 3,
@@ -17,9 +16,6 @@ SHIPPED_SWEEP = {"lmax": (0, 1, 2, 3), "dim": (72,), "channels": (8,),
                  "allocation": ("share", "channels")}
 """What the shipped tables sweep: lmax, the fixed dimension D (with both allocations) and
 the channels per type C of the growing series."""
-
-Progress = Callable[[int, int, str], None]
-
 
 ALLOCATIONS = ("share", "channels")
 """How a fixed dimension D is divided among the types l <= lmax: ``share``, an equal
@@ -103,11 +99,16 @@ def lsweep_specs(task: str, lmaxes: list[int], dim: int | None = None,
 
 def lsweep_records(specs: list[dict], store=None, force: bool = False,
                    progress: Progress | None = None,
-                   cancel: Callable[[], bool] | None = None) -> list[dict]:
-    """Run (or answer from the store) every spec; one record per run, in order."""
+                   cancel: Cancel | None = None, runner: Runner | None = None) -> list[dict]:
+    """Run (or answer from the store) every spec; one record per run, in order.
+
+    Runs go to ``runner`` (an :class:`eqgnn.jobs.Runner`; default
+    :func:`eqgnn.jobs.get_runner`), which relays each run's progress and polls ``cancel``.
+    """
     from eqgnn.store import ResultStore, cached_run
 
     store = store if store is not None else ResultStore()
+    runner = runner if runner is not None else get_runner()
     records = []
     for spec in specs:
         lmax = spec["model"]["lmax"]
@@ -116,7 +117,8 @@ def lsweep_records(specs: list[dict], store=None, force: bool = False,
             if progress is not None:
                 progress(done, total, f"lmax {lmax}, {message}")
 
-        result, stored = cached_run(spec, store, force=force, progress=step, cancel=cancel)
+        result, stored = cached_run(spec, store, force=force, progress=step, cancel=cancel,
+                                    runner=runner)
         records.append({**result, "command": command_of(spec), "from_store": stored})
     return records
 

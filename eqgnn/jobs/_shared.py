@@ -13,8 +13,9 @@ hundred clicks would start a hundred processes on a few cores. Here:
   cancelled only when every follower has let go;
 - :func:`start_job` / :func:`find_job`: the process-wide registry of jobs.
 
-No streamlit here: the dashboard's ``ui.live`` draws these objects, and the
-tests drive them with threads.
+The job itself runs on a :class:`~eqgnn.jobs.Runner` (default: a spawned
+process per job, which a cancel kills). No streamlit here: the dashboard's
+``ui.live`` draws these objects, and the tests drive them with threads.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from collections import OrderedDict, deque
 from collections.abc import Callable
 
 from eqgnn.errors import InputError
-from eqgnn.jobs import Cancelled, run_job_in_subprocess
+from eqgnn.jobs._registry import Cancelled
+from eqgnn.jobs._runners import Runner, SubprocessRunner
 
 LIVE_JOBS_ENV = "EQGNN_LIVE_JOBS"
 FINISHED_KEPT = 64
@@ -142,12 +144,15 @@ class LiveJob:
     ``state`` goes queued -> running -> done / failed / cancelled. Progress
     (``done``, ``total``, ``message``) is whatever the job last reported.
     Followers (session ids) subscribe; :meth:`unsubscribe` of the last one
-    cancels the job, which terminates its worker process.
+    cancels the job, which terminates its worker process. ``runner`` is a
+    :class:`~eqgnn.jobs.Runner` or any function of :func:`~eqgnn.jobs.run_job`'s
+    signature.
     """
 
     POLL_SECONDS = 0.2
 
-    def __init__(self, spec: dict, store, runner: Callable[..., dict], job_gate: JobGate) -> None:
+    def __init__(self, spec: dict, store, runner: Runner | Callable[..., dict],
+                 job_gate: JobGate) -> None:
         self.spec = spec
         self.state = QUEUED
         self.done, self.total, self.message = 0, 0, ""
@@ -245,10 +250,13 @@ def start_job(
     spec: dict,
     who: str,
     store=None,
-    runner: Callable[..., dict] = run_job_in_subprocess,
+    runner: Runner | Callable[..., dict] | None = None,
     job_gate: JobGate | None = None,
 ) -> LiveJob:
     """Follow the live job of ``spec``: the one already running, else a new one.
+
+    The job runs on ``runner`` (default: :class:`~eqgnn.jobs.SubprocessRunner`,
+    so a cancel terminates it mid-step) through ``job_gate`` (default: :func:`gate`).
 
     A finished job that failed or was cancelled is replaced by a fresh one (a
     retry); a done one is returned as is (its result is in the store too).
@@ -259,7 +267,8 @@ def start_job(
     with _JOBS_LOCK:
         job = _JOBS.get(key)
         if job is None or job.state in (FAILED, CANCELLED) or job.cancelling:
-            job = LiveJob(spec, store if store is not None else ResultStore(), runner,
+            job = LiveJob(spec, store if store is not None else ResultStore(),
+                          runner if runner is not None else SubprocessRunner(),
                           job_gate if job_gate is not None else gate())
             _JOBS[key] = job
             _JOBS.move_to_end(key)

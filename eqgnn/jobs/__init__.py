@@ -1,0 +1,70 @@
+"""Heavy computations as jobs, and the one seam that runs them: here, elsewhere, live.
+
+A distinguish run, a sweep cell, an L-sweep run or a precompute item is a job:
+a function ``job(spec, progress=None, cancel=None) -> dict`` of a JSON-able
+spec that returns a JSON-able result and reports ``progress(done, total,
+message)``. Because a job is nothing but its spec, its result can be stored
+under the spec's hash (:mod:`eqgnn.store`) and it can run anywhere a
+:class:`Runner` reaches:
+
+- kinds: :data:`JOB_KINDS`, :func:`register_job`, :func:`run_job` (this
+  process), :class:`Cancelled`, the :data:`Progress` and :data:`Cancel` types;
+- runners: :class:`Runner` (``run(spec, progress, cancel)``, ``map(specs,
+  progress, cancel)``) with :class:`InProcessRunner`, :class:`SubprocessRunner`
+  (a spawned process per job, killed on cancel), :class:`PoolRunner` (worker
+  processes for a batch); :func:`get_runner` picks one by name or
+  ``$EQGNN_RUNNER``, :func:`register_runner` adds a backend (e.g. a cluster);
+  :func:`run_job_in_subprocess` is the subprocess runner as a function;
+- live runs for a shared dashboard: :class:`JobGate` (a limit and a FIFO
+  queue), :class:`LiveJob` (a job in a background thread with followers),
+  :func:`start_job`, :func:`find_job`, :func:`gate`, and the job states.
+
+Jobs are imported only when run, so importing this package never loads torch.
+"""
+
+from eqgnn.jobs._registry import (
+    JOB_KINDS,
+    Cancel,
+    Cancelled,
+    Progress,
+    job_target,
+    register_job,
+    run_job,
+)
+from eqgnn.jobs._runners import (
+    RUNNER_ENV,
+    RUNNERS,
+    InProcessRunner,
+    Outcome,
+    PoolRunner,
+    Runner,
+    SubprocessRunner,
+    get_runner,
+    register_runner,
+    run_job_in_subprocess,
+)
+from eqgnn.jobs._shared import (
+    CANCELLED,
+    DONE,
+    FAILED,
+    FINISHED,
+    FINISHED_KEPT,
+    LIVE_JOBS_ENV,
+    QUEUED,
+    RUNNING,
+    JobGate,
+    LiveJob,
+    default_limit,
+    find_job,
+    gate,
+    start_job,
+)
+from eqgnn.jobs._workers import POLL_SECONDS
+
+__all__ = [
+    "CANCELLED", "DONE", "FAILED", "FINISHED", "FINISHED_KEPT", "JOB_KINDS", "LIVE_JOBS_ENV",
+    "POLL_SECONDS", "QUEUED", "RUNNERS", "RUNNER_ENV", "RUNNING", "Cancel", "Cancelled",
+    "InProcessRunner", "JobGate", "LiveJob", "Outcome", "PoolRunner", "Progress", "Runner",
+    "SubprocessRunner", "default_limit", "find_job", "gate", "get_runner", "job_target",
+    "register_job", "register_runner", "run_job", "run_job_in_subprocess", "start_job",
+]

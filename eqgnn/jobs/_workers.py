@@ -1,0 +1,161 @@
+"""Spawned worker processes: the one place a job is run in, and killed in, another process.
+
+Both process runners (a process per job, a pool) are this group of workers:
+the parent hands out chunks of specs over a queue, relays each job's progress,
+polls ``cancel`` and a deadline, and on any way out (a result, a cancel, a
+timeout, an error, Ctrl-C, an abandoned generator) stops every worker at once.
+"""
+
+from __future__ import annotations
+
+import queue
+import time
+from collections.abc import Callable, Iterator
+
+from eqgnn.errors import InputError
+from eqgnn.jobs._registry import Cancel, Cancelled, call_target, job_target, one_line
+
+POLL_SECONDS = 0.05
+"""How often the parent checks ``cancel``, the deadline and its workers."""
+
+JobProgress = Callable[[int, int, int, str], None]
+"""``progress(index, done, total, message)``: job ``index`` of the batch reported a step."""
+
+
+def run_in_workers(
+    specs: list[dict],
+    workers: int = 1,
+    chunk: int = 1,
+    threads: int | None = None,
+    progress: JobProgress | None = None,
+    cancel: Cancel | None = None,
+    timeout: float | None = None,
+) -> Iterator[tuple[int, dict | Exception]]:
+    """Yield (index into ``specs``, result or error) as each job finishes in a worker.
+
+    ``workers`` spawned processes take ``chunk`` consecutive specs at a time
+    (neighbours often share a model, which a worker then builds once); each
+    result comes back as soon as its job ends. ``threads`` caps torch's
+    threads per worker. A job's :class:`InputError` comes back as one, with its
+    first line; any other failure as a :class:`RuntimeError` naming it. When
+    ``cancel()`` turns true every worker is terminated and :class:`Cancelled`
+    raised; past ``timeout`` seconds likewise, with :class:`TimeoutError`.
+    """
+    import multiprocessing
+
+    if not specs:
+        return
+    # resolved here, so kinds registered in this process count in the workers too
+    tasks_of = [(index, job_target(spec), spec) for index, spec in enumerate(specs)]
+    chunks = [tasks_of[i:i + chunk] for i in range(0, len(tasks_of), max(chunk, 1))]
+    context = multiprocessing.get_context("spawn")
+    tasks, messages = context.Queue(), context.Queue()
+    for part in chunks:
+        tasks.put(part)
+    processes = [
+        context.Process(target=_serve, args=(tasks, messages, threads), daemon=True,
+                        name=f"eqgnn-job-{specs[0]['kind']}")
+        for _ in range(max(1, min(workers, len(chunks))))
+    ]
+    for _ in processes:
+        tasks.put(None)  # one "no more work" per worker
+    what = f"job {specs[0]['kind']!r}" if len(specs) == 1 else f"{len(specs)} jobs"
+    pending = set(range(len(specs)))
+    started = time.monotonic()
+    for process in processes:
+        process.start()
+    try:
+        while pending:
+            if cancel is not None and cancel():
+                raise Cancelled(f"{what} cancelled")
+            if timeout is not None and time.monotonic() - started > timeout:
+                raise TimeoutError(f"{what} ran past its timeout of {timeout} s")
+            try:
+                message = messages.get(timeout=POLL_SECONDS)
+            except queue.Empty:
+                message = _after_silence(processes, messages, specs, pending)
+                if message is None:
+                    continue
+            kind, index = message[0], message[1]
+            if kind == "progress":
+                if progress is not None:
+                    progress(index, *message[2:])
+                continue
+            pending.discard(index)
+            yield index, message[2] if kind == "result" else _error(specs[index], *message[2:])
+    finally:
+        _stop(processes)
+        messages.close()
+        tasks.close()
+
+
+def _after_silence(processes, messages, specs: list[dict], pending: set[int]):
+    """No message came: None while the workers live, else a late message or an error."""
+    dead = [p for p in processes if p.exitcode not in (None, 0)]
+    if not dead and any(p.is_alive() for p in processes):
+        return None
+    try:  # it may have exited just after its last message
+        return messages.get(timeout=1.0)
+    except queue.Empty:
+        code = dead[0].exitcode if dead else 0
+        raise RuntimeError(
+            f"job {specs[min(pending)]['kind']!r}: worker died (exit code {code}) "
+            "without a result"
+        ) from None
+
+
+def _error(spec: dict, name: str, text: str) -> Exception:
+    """A worker's reported failure as the exception the caller sees."""
+    if name == "InputError":
+        return InputError(text)
+    if name == "Cancelled":
+        return Cancelled(text)
+    return RuntimeError(f"job {spec['kind']!r} failed in its worker: {text}")
+
+
+def _stop(processes) -> None:
+    """Terminate the workers still running (SIGTERM unwinds the job), then kill stragglers."""
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=5.0)
+        if process.is_alive():  # it ignored SIGTERM
+            process.kill()
+        process.join()
+
+
+def _serve(tasks, messages, threads: int | None) -> None:
+    """A worker's body: run chunks of (index, target, spec) until told there are no more.
+
+    Ctrl-C is left to the parent, which stops every worker at once (one
+    interrupted on its own prints a traceback); SIGTERM unwinds the job, so
+    what it holds is released, not reported as leaked.
+    """
+    import signal
+    import sys
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    if threads is not None:
+        import torch
+
+        torch.set_num_threads(threads)
+    while (part := tasks.get()) is not None:
+        for index, target, spec in part:
+            def progress(done: int, total: int, message: str, index=index) -> None:
+                messages.put(("progress", index, done, total, message))
+
+            try:
+                result = call_target(target, spec, progress, None)
+            except InputError as exc:
+                messages.put(("error", index, "InputError", one_line(exc)))
+            except Cancelled as exc:
+                messages.put(("error", index, "Cancelled", one_line(exc)))
+            except Exception as exc:  # noqa: BLE001 - every other failure is reported, not lost
+                name = type(exc).__name__
+                messages.put(("error", index, name, f"{name}: {one_line(exc)}"))
+            else:
+                messages.put(("result", index, result))
+    messages.close()
+    messages.join_thread()  # flush before exit, so the parent gets the last message
