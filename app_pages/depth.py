@@ -3,7 +3,8 @@
 The selection lives in the URL (``ui.state``): ``case``. For each sweep
 family of the case (``eqgnn.sweep.default_family``), a heatmap of stored
 accuracy over hops x layers (k-hop models) or lmax x layers (equivariant
-models), with the oracle's boundary drawn on it (``eqgnn.views.depth``):
+models), with the oracle's boundary drawn on it (``eqgnn.reports.depth_report``, the
+same numbers as ``python -m eqgnn report depth``):
 where a model falls short of theory shows at a glance. Missing cells can be
 computed live through the shared queue (``ui.live``); every table and plot
 can be downloaded.
@@ -13,13 +14,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from eqgnn import reports
 from eqgnn.errors import InputError
 from eqgnn.gallery import case_names
 from eqgnn.sweep import SWEEP_PROTOCOL, default_family
-from eqgnn.views import depth
-from ui import live, state, views
+from ui import figures, live, state, widgets
 
-DEFAULT_CASE = "kchain-4"
+DEFAULT_CASE = reports.DEPTH_CASE
 TITLES = {
     "khop": "k-hop invariant models: hops x layers",
     "equivariant": "Equivariant models: lmax x layers",
@@ -40,7 +41,7 @@ READING = {
 
 @st.cache_data(max_entries=64, show_spinner="Asking the theory oracle…")
 def _bounds(name: str, family: str) -> dict:
-    return depth.depth_bounds(views.case(name), family)
+    return reports.depth_bounds(widgets.case(name), family)
 
 
 st.set_page_config(page_title="eqgnn depth", layout="wide")
@@ -50,7 +51,7 @@ state.param("case", DEFAULT_CASE, choices=names)
 name = st.sidebar.selectbox("Case", names, key="case")
 state.sync(case=name)
 try:
-    case = views.case(name)
+    case = widgets.case(name)
 except InputError as exc:
     st.error(str(exc))
     st.stop()
@@ -62,23 +63,23 @@ st.caption(f"Accuracy of the pair classifier, mean over {SWEEP_PROTOCOL['seeds']
 for family in default_family(case.kind):
     st.subheader(TITLES[family])
     try:
-        table = depth.depth_table(case, family, live.store())
+        table = reports.depth_table(case, family, live.store())
         bounds = _bounds(name, family)
     except InputError as exc:
         st.error(str(exc))
         continue
     st.markdown(f"**{' · '.join(dict.fromkeys(bounds['text'].values()))}.** {READING[family]}")
-    views.chart(depth.depth_figure(table, bounds, f"{name}: {TITLES[family]}"),
+    widgets.chart(figures.depth_figure(table, bounds, f"{name}: {TITLES[family]}"),
                 f"{name}-{family}-depth", key=f"heatmap-{family}")
-    shortfall = depth.depth_shortfall(table, bounds)
+    shortfall = reports.depth_shortfall(table, bounds)
     st.dataframe(shortfall, hide_index=True)
-    views.downloads(f"{name}-{family}-depth", table, depth.depth_csv(table), key=family)
+    widgets.downloads(f"{name}-{family}-depth", table, reports.depth_csv(table), key=family)
     if table["missing"]:
         clicked = st.button(f"Compute the {table['missing']} missing cells live",
                             key=f"run-{family}", icon=":material/play_arrow:",
                             help="Each cell trains a small model; cells queue when the "
                                  "machine is busy and are stored as they finish.")
-        ran = live.run_cells(depth.depth_specs(name, family), f"{family} cells of {name}",
+        ran = live.run_cells(reports.depth_specs(name, family), f"{family} cells of {name}",
                              key=f"depth-{family}", start=clicked)
         if ran:
             st.rerun()

@@ -11,8 +11,9 @@ reproduces the view:
 - ``body_order``, ``group``: the oracle's test;
 - ``bond`` (``I-J``), ``angle`` (degrees): the torsion.
 
-The page only draws what ``eqgnn`` computes (``eqgnn.view``,
-``eqgnn.views.explorer``); torch loads only when the model gaps are first asked for.
+The page only draws what ``eqgnn.reports`` computes, one call per panel (the same
+numbers as ``python -m eqgnn report twist``); torch loads only when the model gaps are
+first asked for.
 """
 
 from __future__ import annotations
@@ -21,20 +22,19 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from eqgnn import view
+from eqgnn import reports
 from eqgnn.errors import InputError
 from eqgnn.graph import GraphRule, parse_rule
 from eqgnn.io import QM9_SIZE, g2_names, load_structure, load_upload
 from eqgnn.structure import Structure
-from eqgnn.views import explorer
-from ui import state, views
+from ui import state, widgets
 
 if TYPE_CHECKING:
     import torch
     from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 SOURCES = {"g2": "G2 molecule", "qm9": "QM9 index", "smiles": "SMILES", "upload": "Upload"}
-DEFAULT_MOL = "g2:trans-butane"
+DEFAULT_MOL = reports.TWIST_DEFAULTS["molecule"]
 DEFAULT_SMILES = "CCO"
 RULE_KINDS = ["bonds", "radius", "knn", "full"]
 RADIUS_RANGE = (0.5, 10.0)  # Å
@@ -57,29 +57,29 @@ def _load_upload(filename: str, data: bytes) -> Structure:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _bridges(structure: Structure) -> list[dict]:
-    return view.bridge_rows(structure)
+    return reports.bridge_rows(structure)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def _turn(structure: Structure, bond: str, angle: int) -> Structure:
-    return explorer.turn(structure, bond, angle)
+    return reports.turn(structure, bond, angle)
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
 def _oracle(structure: Structure, bond: str, angle: int, rule: str, hops: int,
             body_order: str, group: str) -> dict:
-    return explorer.twist_oracle(structure, bond, angle, rule, hops, body_order, group)
+    return reports.twist_oracle(structure, bond, angle, rule, hops, body_order, group)
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _models(rule: str) -> dict[str, torch.nn.Module]:
     """The panel's seeded models on ``rule``, built once per server (e3nn compiles: seconds)."""
-    return explorer.build_twist_models(rule)
+    return reports.build_twist_models(rule)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def _gaps(structure: Structure, bond: str, angle: int, rule: str) -> list[dict]:
-    return explorer.twist_gaps(structure, bond, angle, rule, _models(rule))
+    return reports.twist_gaps(structure, bond, angle, rule, _models(rule))
 
 
 def _pick_molecule() -> tuple[str, UploadedFile | None]:
@@ -107,7 +107,7 @@ def _pick_molecule() -> tuple[str, UploadedFile | None]:
     if source == "smiles":
         st.session_state.setdefault("smiles", value if kind == "smiles" else DEFAULT_SMILES)
         return f"smiles:{st.sidebar.text_input('SMILES', key='smiles')}", None
-    upload = st.sidebar.file_uploader("Structure file", type=views.UPLOAD_TYPES, key="upload")
+    upload = st.sidebar.file_uploader("Structure file", type=widgets.UPLOAD_TYPES, key="upload")
     if upload is None:
         return f"upload:{value if kind == 'upload' else ''}", None
     return f"upload:{upload.name}", upload
@@ -149,7 +149,7 @@ def _pick_centre(structure: Structure) -> tuple[int, int]:
     atom = st.sidebar.selectbox(
         "Centre atom", range(n), format_func=lambda i: f"{i}: {symbols[i]}", key="atom"
     )
-    state.param("hops", 1, int, low=1, high=MAX_HOPS)
+    state.param("hops", reports.TWIST_DEFAULTS["hops"], int, low=1, high=MAX_HOPS)
     hops = st.sidebar.slider("Hops k", 1, MAX_HOPS, key="hops")
     return int(atom), int(hops)
 
@@ -157,10 +157,10 @@ def _pick_centre(structure: Structure) -> tuple[int, int]:
 def _pick_test() -> tuple[str, str]:
     """Sidebar widgets for the oracle's body order and group."""
     st.sidebar.divider()
-    state.param("body_order", "3", str, choices=BODY_ORDERS)
+    state.param("body_order", reports.TWIST_DEFAULTS["body_order"], str, choices=BODY_ORDERS)
     body_order = st.sidebar.radio("Body order (oracle)", BODY_ORDERS, key="body_order",
                                   horizontal=True)
-    state.param("group", "O3", str, choices=GROUPS)
+    state.param("group", reports.TWIST_DEFAULTS["group"], str, choices=GROUPS)
     group = st.sidebar.radio("Group (oracle)", GROUPS, key="group", horizontal=True,
                              help="O3 allows reflections; SO3 only rotations, "
                                   "so it sees handedness.")
@@ -174,7 +174,7 @@ def _pick_torsion(bonds: list[str], default: str) -> tuple[str, int]:
     bond = left.selectbox("Bond I-J", bonds, key="bond",
                           help="Non-ring bonds with more than one atom on each side; "
                                "the side holding J turns.")
-    state.param("angle", 120, int, low=-180, high=180)
+    state.param("angle", reports.TWIST_DEFAULTS["angle"], int, low=-180, high=180)
     angle = right.slider("Turn J's side by (degrees)", -180, 180, step=ANGLE_STEP, key="angle")
     return bond, int(angle)
 
@@ -214,7 +214,7 @@ try:
     if upload is not None:
         structure = _load_upload(upload.name, upload.getvalue())
     elif spec.startswith("upload:"):
-        st.info("Upload a structure file in the sidebar (" + ", ".join(views.UPLOAD_TYPES) + ").")
+        st.info("Upload a structure file in the sidebar (" + ", ".join(widgets.UPLOAD_TYPES) + ").")
         st.stop()
     else:
         structure = _load(spec)
@@ -222,8 +222,8 @@ try:
     atom, hops = _pick_centre(structure)
     body_order, group = _pick_test()
     state.sync(graph=rule, atom=atom, hops=hops, body_order=body_order, group=group)
-    edges = views.edges(structure, rule)
-    rows = view.neighbourhood_rows(structure, edges, atom, hops)
+    edges = widgets.edges(structure, rule)
+    rows = reports.neighbourhood_rows(structure, edges, atom, hops)
 except InputError as exc:
     st.error(str(exc))
     st.stop()
@@ -237,7 +237,7 @@ highlight = [row["atom"] for row in rows]
 bridge_rows = _bridges(structure)
 if not bridge_rows:
     state.sync(bond=None, angle=None)
-    views.structure_view(structure, edges, highlight, atom, key="molecule")
+    widgets.structure_view(structure, edges, highlight, atom, key="molecule")
 else:
     st.header("Turn a bond: who notices?")
     st.caption(
@@ -246,13 +246,13 @@ else:
         "(SCIENCE.md, Claim 1). Switch the graph rule to a 5 Å radius and 1 hop sees it."
     )
     bond, angle = _pick_torsion([row["bond"] for row in bridge_rows],
-                                explorer.default_bond(structure))
+                                reports.default_bond(structure))
     state.sync(bond=bond, angle=angle)
     _draw_oracle(_oracle(structure, bond, angle, rule, hops, body_order, group))
     with st.spinner("Building the models and embedding both molecules (first time: seconds)…"):
         _draw_gaps(_gaps(structure, bond, angle, rule))
     turned = _turn(structure, bond, angle)
-    views.pair_view(structure, turned, edges, views.edges(turned, rule), highlight, highlight,
+    widgets.pair_view(structure, turned, edges, widgets.edges(turned, rule), highlight, highlight,
                     atom, atom, key="twist")
 left, right = st.columns(2)
 with left:

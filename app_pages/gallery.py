@@ -2,38 +2,39 @@
 
 The selections live in the URL (``ui.state``): ``case`` (a gallery case),
 ``atom`` (an atom of A) and ``hops`` (k of its k-hop neighbourhood). The page
-draws what ``eqgnn.views.gallery`` computes: the oracle's verdicts (numpy,
-instant), the model verdicts stored in ``data/results/`` (never trained
-here), and, on request, a live run through the shared queue (``ui.live``).
+draws what ``eqgnn.reports`` computes, one call per panel (the same numbers as
+``python -m eqgnn report gallery``): the oracle's verdicts (numpy, instant),
+the model verdicts stored in ``data/results/`` (never trained here), and, on
+request, a live run through the shared queue (``ui.live``).
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
+from eqgnn import reports
 from eqgnn.config import PRESETS
 from eqgnn.errors import InputError
 from eqgnn.gallery import case_names
-from eqgnn.views import gallery
-from ui import live, state, views
+from ui import figures, live, state, widgets
 
 MAX_HOPS = 6
-DEFAULT_CASE = "butane-torsion"
+DEFAULT_CASE = reports.GALLERY_CASE
 
 
 @st.cache_data(max_entries=64, show_spinner="Asking the theory oracle…")
 def _oracle(name: str) -> dict:
-    return gallery.oracle_verdicts(views.case(name))
+    return reports.oracle_verdicts(widgets.case(name))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _congruence(name: str) -> dict | None:
-    return gallery.congruence(views.case(name))
+    return reports.congruence(widgets.case(name))
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def _matched(name: str, atom: int, hops: int) -> dict:
-    return gallery.matched_neighbourhoods(views.case(name), atom, hops)
+    return reports.matched_neighbourhoods(widgets.case(name), atom, hops)
 
 
 def _verdict_banner(headline: dict) -> None:
@@ -51,7 +52,7 @@ names = case_names()
 state.param("case", DEFAULT_CASE, choices=names)
 name = st.sidebar.selectbox("Case", names, key="case")
 try:
-    case = views.case(name)
+    case = widgets.case(name)
     state.param("atom", 0, int, low=0, high=len(case.a) - 1)
     symbols = case.a.symbols
     atom = st.sidebar.selectbox("Atom of A", range(len(case.a)), key="atom",
@@ -69,9 +70,9 @@ st.header(case.title)
 _verdict_banner(oracle["headline"])
 
 st.subheader(f"Atom {atom} and its {hops}-hop neighbourhood, in A and in B")
-views.pair_view(case.a, case.b, views.edges(case.a, case.graph), views.edges(case.b, case.graph),
-                matched["hood_a"], matched["hood_b"], matched["atom_a"], matched["atom_b"],
-                key="gallery-pair")
+widgets.pair_view(case.a, case.b, widgets.edges(case.a, case.graph),
+                  widgets.edges(case.b, case.graph), matched["hood_a"], matched["hood_b"],
+                  matched["atom_a"], matched["atom_b"], key="gallery-pair")
 st.markdown(f"**{matched['text']}**")
 with st.expander("Which atom of B matches each atom of the neighbourhood in A"):
     st.dataframe(matched["pairs"], hide_index=True)
@@ -83,9 +84,9 @@ if proof is not None:
     st.markdown(f"**{proof['sentence']}** Left: A carried onto B by that motion; right: B. "
                 f"Atom {atom} of A and its image are marked.")
     partner = proof["witness"]["permutation"][int(atom)]
-    views.pair_view(proof["moved"], case.b, views.edges(case.a, case.graph),
-                    views.edges(case.b, case.graph), [], [], int(atom), partner,
-                    key="gallery-witness")
+    widgets.pair_view(reports.moved_by(case.a, proof["witness"]), case.b,
+                      widgets.edges(case.a, case.graph), widgets.edges(case.b, case.graph),
+                      [], [], int(atom), partner, key="gallery-witness")
     with st.expander("Which atom of B each atom of A becomes"):
         st.dataframe(proof["pairs"], hide_index=True)
 
@@ -93,26 +94,27 @@ st.subheader("Theory: can a k-hop invariant test tell A from B?")
 st.caption("**same**: the k-hop geometric WL test cannot tell A from B, so no k-hop "
            "invariant model of that body order can; **differ**: it can. Graph rule: "
            f"`{case.graph}`.")
-st.dataframe(views.verdict_style(oracle["table"]), hide_index=True)
-views.downloads(f"{name}-oracle", oracle["rows"], views.rows_csv(oracle["rows"]), key="oracle")
+st.dataframe(widgets.verdict_style(oracle["table"]), hide_index=True)
+widgets.downloads(f"{name}-oracle", oracle["rows"], widgets.rows_csv(oracle["rows"]),
+                  key="oracle")
 
 st.subheader("Models: what trained networks managed")
-verdicts = gallery.model_verdicts(case, live.store())
+verdicts = reports.model_verdicts(case, live.store())
 st.caption("From the precomputed results (`python -m eqgnn precompute`); nothing trains "
            "here unless you run it live below. **gap**: the untrained embedding gap; "
            "**noise floor**: the gap the same model shows between a structure and itself "
            "jittered at the coordinates' precision, below which it is blind. "
            "**theory allows**: the oracle says a model of this kind and size could see the "
            "difference (blank: between the bounds of a DimeNet-style model).")
-st.dataframe(views.verdict_style(verdicts), hide_index=True, height=320)
-views.downloads(f"{name}-models", verdicts, views.rows_csv(verdicts), key="models")
+st.dataframe(widgets.verdict_style(verdicts), hide_index=True, height=320)
+widgets.downloads(f"{name}-models", verdicts, widgets.rows_csv(verdicts), key="models")
 
 st.subheader("Training curves")
 preset = st.selectbox("Preset", list(PRESETS), key="preset",
                       format_func=lambda p: f"{p}: {PRESETS[p].description.split(':')[0]}")
 st.caption(PRESETS[preset].description)
 try:
-    spec = gallery.preset_spec(name, preset)
+    spec = reports.preset_spec(name, preset)
 except InputError as exc:
     st.error(str(exc))
     st.stop()
@@ -127,6 +129,6 @@ if result is not None:
     st.markdown(f"### {preset}: **{result['verdict']}**, accuracy {result['accuracy']:.2f}")
     # on demand: the chart library is megabytes the first view of a case need not wait for
     if st.toggle("Show the training curves", key="show-curves"):
-        views.chart(gallery.curves_figure(result, f"{preset} on {name}"),
+        widgets.chart(figures.curves_figure(result, f"{preset} on {name}"),
                     f"{name}-{preset}-curves", key="curves")
-    views.downloads(f"{name}-{preset}-result", result, key="result")
+    widgets.downloads(f"{name}-{preset}-result", result, key="result")

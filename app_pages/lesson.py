@@ -1,7 +1,8 @@
 """Lesson: a guided tour of the claims for a lecture, one step per view (``/lesson?step=N``).
 
 Steps, cases and settings come from ``data/lesson.json`` through
-``eqgnn.views.lesson``, which also computes each step's evidence: the
+``eqgnn.reports``, which also computes each step's evidence (the same numbers as
+``python -m eqgnn report lesson --step N``): the
 oracle's verdicts live (numpy, fast) and the models' verdicts read from the
 result store (shipped ``data/results``; this page never trains). Made to be
 read from the back of a hall: large type, few words, high contrast.
@@ -11,9 +12,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from eqgnn import reports
 from eqgnn.errors import InputError
-from eqgnn.views import lesson
-from ui import state, views
+from ui import state, widgets
 
 BIG_TYPE = """
 <style>
@@ -28,18 +29,18 @@ BIG_TYPE = """
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _oracle(number: int) -> list[dict]:
-    return lesson.oracle_evidence(lesson.lesson()[number - 1])
+    return reports.oracle_evidence(reports.lesson()[number - 1])
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _orientation(number: int) -> list[dict] | None:
-    return lesson.orientation_evidence(lesson.lesson()[number - 1])
+    return reports.orientation_evidence(reports.lesson()[number - 1])
 
 
 @st.cache_data(max_entries=32, show_spinner=False, ttl=600)
 def _models(number: int) -> list[dict]:
     """Stored verdicts; refreshed every 10 minutes, as runs may land in the store meanwhile."""
-    return lesson.model_evidence(lesson.lesson()[number - 1])
+    return reports.model_evidence(reports.lesson()[number - 1])
 
 
 def _go(number: int) -> None:
@@ -93,7 +94,7 @@ def _draw_models(rows: list[dict]) -> None:
 
 
 try:
-    steps = lesson.lesson()
+    steps = reports.lesson()
 except InputError as exc:
     st.error(str(exc))
     st.stop()
@@ -108,9 +109,9 @@ with st.container(border=True, key="say"):
     st.markdown(step.say)
 if step.more is not None:  # a plain link: the page exists in the app's navigation
     st.markdown(f":material/arrow_forward: [{step.more[1]}](/{step.more[0]})")
-case = views.case(step.case)
-views.pair_view(case.a, case.b, views.edges(case.a, case.graph), views.edges(case.b, case.graph),
-                key=f"step-{number}")
+case = widgets.case(step.case)
+widgets.pair_view(case.a, case.b, widgets.edges(case.a, case.graph),
+                  widgets.edges(case.b, case.graph), key=f"step-{number}")
 theory, models = st.columns(2)
 with theory:
     st.subheader("The oracle says (computed now)")

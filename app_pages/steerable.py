@@ -3,22 +3,23 @@
 Three panels, numbers from the library: the Lemma lab (a molecule's stabiliser,
 the free components of each type, f(X) against lambda(X) under rotations:
 ``eqgnn.frames``), what a type can see on the symmetric stars
-(``eqgnn.views.steerable.type_grid``), and the fixed-dimension L sweep on QM9
-(``eqgnn.lsweep``: shipped tables, validation curves, a small live run). The
-molecule lives in the URL (``ui.state``): ``mol``.
+(``eqgnn.reports.type_grid``), and the fixed-dimension L sweep on QM9
+(``eqgnn.reports.lsweep_report`` over ``eqgnn.lsweep``: shipped tables, validation
+curves, a small live run). ``python -m eqgnn report steerable`` prints the same
+numbers. The molecule lives in the URL (``ui.state``): ``mol``.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
+from eqgnn import reports
 from eqgnn.errors import InputError
-from eqgnn.views import steerable
-from ui import live, state, views
+from eqgnn.reports import LAB_LMAX
+from ui import figures, live, state, widgets
 
-DEFAULT_MOLECULE = "smiles:OCC(N)C=O"
+DEFAULT_MOLECULE = reports.LAB_MOLECULE
 NAMED_SOURCES = ("g2:", "qm9:", "smiles:")  # never a path on the server: files come by upload
-LAB_LMAX = 2
 
 
 @st.cache_resource(show_spinner="Building the steerable model (first time: seconds)…")
@@ -53,7 +54,7 @@ state.param("mol", DEFAULT_MOLECULE)
 left, right = st.columns([2, 3])
 with left:
     spec = st.text_input("Molecule (g2:NAME, qm9:N or smiles:…)", key="mol")
-    upload = st.file_uploader("…or a structure file", type=views.UPLOAD_TYPES,
+    upload = st.file_uploader("…or a structure file", type=widgets.UPLOAD_TYPES,
                               key="lab-upload")
     group = st.radio("Group", ["O3", "SO3"], horizontal=True, key="lab-group",
                      help="O3: rotations and reflections; SO3: rotations only")
@@ -67,7 +68,7 @@ try:
     else:
         structure = _structure(spec)
         state.sync(mol=spec)
-    lab = steerable.lemma_lab(structure, angles, LAB_LMAX, group, model=_model(group))
+    lab = reports.lemma_lab(structure, angles, LAB_LMAX, group, model=_model(group))
 except InputError as exc:
     st.error(str(exc))
     lab = None
@@ -80,7 +81,7 @@ if lab is not None:
         st.dataframe(lab["types"], hide_index=True)
     with right:
         if "lambda" in lab:
-            views.chart(steerable.lambda_figure(lab), "lemma-lab", key="lemma-lab")
+            widgets.chart(figures.lambda_figure(lab), "lemma-lab", key="lemma-lab")
             st.caption(f"Largest change of λ under this turn: {lab['lambda_change']:.1e} "
                        "(float64 rounding). Also: `python -m eqgnn frame`.")
             if st.toggle("Check λ under 20 random turns and convert f to scalars and back",
@@ -107,8 +108,8 @@ st.caption("Each cell: theory (does some type up to lmax see the star's orientat
            "trained one-layer model with an equivariant readout (stored cells of the stars "
            "sweep). ✓ sees or distinguished, ✗ blind, · not computed. An n-fold star needs "
            "lmax ≥ n. Also: `python -m eqgnn types --json`.")
-grid = steerable.type_grid(live.store())
-st.dataframe(steerable.type_table(grid), hide_index=True)
+grid = reports.type_grid(live.store())
+st.dataframe(reports.type_table(grid), hide_index=True)
 
 st.header("The L sweep on QM9: does a higher type help at the same width?")
 records = None
@@ -119,14 +120,15 @@ try:
 except InputError as exc:
     st.error(str(exc))
 if records:
-    for sentence in steerable.lsweep_reading(records):
+    lsweep = reports.lsweep_report(records)
+    for sentence in lsweep["reading"]:
         st.markdown(f"- {sentence}")
-    for name, rows in steerable.lsweep_tables(records).items():
+    for name, rows in lsweep["tables"].items():
         st.subheader(name)
         st.dataframe(rows, hide_index=True)
-        runs = steerable.runs_of(records, name)
+        runs = reports.runs_of(records, name)
         if st.toggle(f"Validation curves ({name})", key=f"curves-{name}"):
-            views.chart(steerable.lsweep_curves_figure(runs, name), f"lsweep-{name}",
+            widgets.chart(figures.lsweep_curves_figure(runs, name), f"lsweep-{name}",
                         key=f"chart-{name}")
     st.caption("Also: `python -m eqgnn lsweep --shipped --json`. At a fixed dimension a higher "
                "lmax has fewer parameters: the counts stand beside every MAE.")
@@ -137,15 +139,9 @@ st.subheader("A small live run: the twist task, lmax 0 against lmax 1")
 st.caption("QM9 molecules turned about a bond, each on the bond graph of the untwisted "
            "molecule: every twin is 1-hop identical to its molecule, so lmax 0 predicts one "
            "value per family and cannot go below the within-family floor; lmax 1 can.")
-from eqgnn.lsweep import lsweep_specs  # noqa: E402 (after the page has drawn its tables)
-
-live_options = dict(steerable.LIVE_SWEEP)
-specs = lsweep_specs(live_options.pop("task"), live_options.pop("lmax"),
-                     dim=live_options.pop("dim"), **live_options)
 clicked = st.button("Run it live (about a minute)", icon=":material/play_arrow:",
                     key="lsweep-live")
-live.run_cells(specs, "the live L sweep", key="lsweep-live", start=clicked)
-done = [live.store().get(spec) for spec in specs]
-if all(done):
-    for rows in steerable.lsweep_tables(done).values():
-        st.dataframe(rows, hide_index=True)
+live.run_cells(reports.live_specs(), "the live L sweep", key="lsweep-live", start=clicked)
+live_tables = reports.live_tables(live.store())
+for rows in (live_tables or {}).values():
+    st.dataframe(rows, hide_index=True)

@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from eqgnn import view
+from eqgnn import reports
 from eqgnn.graph import build_edges, khop_neighbourhoods
+from ui import render3d
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPLORER = ROOT / "app_pages" / "explorer.py"
@@ -114,7 +115,7 @@ def test_uploads_load_and_bad_files_are_reported():
 
 
 def test_without_3dmol_the_plotly_view_draws(monkeypatch):
-    monkeypatch.setattr(view, "threedmol_available", lambda: False)
+    monkeypatch.setattr(render3d, "threedmol_available", lambda: False)
     at = explorer(mol="g2:H2O")
     assert not at.exception
     assert at.get("plotly_chart") and not at.get("iframe")
@@ -126,29 +127,29 @@ def test_neighbourhood_table_is_the_khop_neighbourhood(butane, rule):
     for hops in (1, 2, 3):
         expected = khop_neighbourhoods(len(butane), edges, hops)
         for centre in range(len(butane)):
-            rows = view.neighbourhood_rows(butane, edges, centre, hops)
+            rows = reports.neighbourhood_rows(butane, edges, centre, hops)
             assert sorted(r["atom"] for r in rows) == expected[centre].tolist()
 
 
 def test_views_draw_the_rules_edges_and_the_highlight(butane):
     edges = build_edges(butane, "radius:3")
-    html = view.views_html([(butane, edges, [0, 1], 0), (butane, edges, [], None)],
+    html = render3d.views_html([(butane, edges, [0, 1], 0), (butane, edges, [], None)],
                            js_url="/x/3Dmol.js")
     assert '<script src="/x/3Dmol.js">' in html and 'data-views="2"' in html
     scenes = json.loads(re.search(r"const scenes = (.*);", html).group(1))
     atoms, styles = scenes[0]
     assert sum(len(atom["bonds"]) for atom in atoms) == 2 * len(edges)  # the rule's edges
     colours = [f"#{atom['color']:06x}" for atom in atoms]
-    assert colours[0] == view.CENTRE_COLOUR and colours[1] == "#909090"  # carbon, in N
+    assert colours[0] == render3d.CENTRE_COLOUR and colours[1] == "#909090"  # carbon, in N
     assert colours[2] != "#909090" and colours[4] == "#ffffff"  # faded carbon; H is white
     assert {"serial": list(range(2, len(butane)))} in [selection for selection, _ in styles]
     assert len(scenes[1][1]) == 1  # nothing highlighted: one style for the whole molecule
-    fig = view.view_figure(butane, edges, highlight=[0, 1], centre=0)
+    fig = render3d.view_figure(butane, edges, highlight=[0, 1], centre=0)
     lines = [t for t in fig.data if t.mode == "lines"]
     assert sum(np.isfinite(np.asarray(t.x, dtype=float)).sum() for t in lines) == 2 * len(edges)
     assert fig.layout.scene.aspectmode == "data"
 
 
 def test_torsion_bridges_leave_out_terminal_bonds(butane):
-    bonds = {row["bond"] for row in view.bridge_rows(butane)}
+    bonds = {row["bond"] for row in reports.bridge_rows(butane)}
     assert bonds == {"0-1", "1-2", "2-3"}  # the C-C bonds; no C-H

@@ -100,3 +100,15 @@ def test_usage_errors_are_one_line_with_exit_2():
     proc = subprocess.run([sys.executable, "-m", "eqgnn", "embed"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_report_prints_a_page_as_tables_and_refuses_bad_input(capsys):
+    assert main(["report", "depth", "--case", "kchain-4", "--family", "khop"]) == 0
+    text = capsys.readouterr().out
+    assert "fewest hops at body order 3: 3" in text and "fewest layers that distinguish" in text
+    for argv, message in ((["report", "depth", "--family", "nope"], "family"),
+                          (["report", "lesson", "--step", "99"], "step 99"),
+                          (["report", "gallery", "--case", "no-such-case"], "no-such-case")):
+        assert main(argv) == 2
+        err = capsys.readouterr().err.strip()
+        assert message in err and len(err.splitlines()) == 1

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from eqgnn import reports
 from eqgnn.gallery import case_names
-from eqgnn.views import explorer, lesson
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60
@@ -25,20 +25,20 @@ def page(name: str, **params: str) -> AppTest:
 @pytest.fixture(scope="module")
 def bond_models():
     """The panel's models on the bond graph, built once (e3nn compiles: seconds)."""
-    return explorer.build_twist_models("bonds", device="cpu")
+    return reports.build_twist_models("bonds", device="cpu")
 
 
 # --- the library -----------------------------------------------------------------------------
 
 def test_only_central_bonds_can_turn(butane):
-    assert explorer.twistable_bonds(butane) == ["0-1", "1-2", "2-3"]
-    assert explorer.default_bond(butane) == "1-2"
+    assert reports.twistable_bonds(butane) == ["0-1", "1-2", "2-3"]
+    assert reports.default_bond(butane) == "1-2"
     with pytest.raises(Exception, match="non-ring bond"):
-        explorer.parse_bond("0-4", butane)  # C-H: a lone H on the axis
+        reports.parse_bond("0-4", butane)  # C-H: a lone H on the axis
 
 
 def test_one_hop_model_blind_to_a_turned_bond_two_hops_see_it(butane, bond_models):
-    report = explorer.twist_report(butane, "1-2", 120, "bonds", 1, 3, "O3", bond_models)
+    report = reports.twist_report(butane, "1-2", 120, "bonds", 1, 3, "O3", bond_models)
     gaps = {(row["family"], row["model"]): row for row in report["gaps"]}
     one, two = gaps["k-hop invariant, body order 3", "1 hop"], gaps[
         "k-hop invariant, body order 3", "2 hops"]
@@ -48,14 +48,14 @@ def test_one_hop_model_blind_to_a_turned_bond_two_hops_see_it(butane, bond_model
 
 
 def test_oracle_verdict_flips_with_the_graph_rule(butane):
-    on_bonds = explorer.twist_oracle(butane, "1-2", 120, "bonds", 1, 3, "O3")
-    on_radius = explorer.twist_oracle(butane, "1-2", 120, "radius:5", 1, 3, "O3")
+    on_bonds = reports.twist_oracle(butane, "1-2", 120, "bonds", 1, 3, "O3")
+    on_radius = reports.twist_oracle(butane, "1-2", 120, "radius:5", 1, 3, "O3")
     assert on_bonds["indistinguishable"] and not on_radius["indistinguishable"]
     assert "dihedral about bond 1-2" in on_bonds["reason"]
 
 
 def test_every_lesson_step_names_a_gallery_case_and_has_its_own_link():
-    steps = lesson.lesson()
+    steps = reports.lesson()
     assert [s.number for s in steps] == list(range(1, len(steps) + 1))
     assert all(s.case in case_names() for s in steps)
     assert len({s.link for s in steps}) == len(steps)
@@ -63,18 +63,19 @@ def test_every_lesson_step_names_a_gallery_case_and_has_its_own_link():
 
 
 def test_lesson_evidence_matches_the_science():
-    steps = {s.number: s for s in lesson.lesson()}
-    assert [r["verdict"] for r in lesson.oracle_evidence(steps[1])] == ["blind"]
-    assert [r["verdict"] for r in lesson.oracle_evidence(steps[4])] == ["blind", "sees"]
-    seen = [r["type l"] for r in lesson.orientation_evidence(steps[5]) if r["sees the orientation"]]
+    steps = {s.number: s for s in reports.lesson()}
+    assert [r["verdict"] for r in reports.oracle_evidence(steps[1])] == ["blind"]
+    assert [r["verdict"] for r in reports.oracle_evidence(steps[4])] == ["blind", "sees"]
+    seen = [r["type l"] for r in reports.orientation_evidence(steps[5])
+            if r["sees the orientation"]]
     assert min(seen) == 5
-    assert [r["verdict"] for r in lesson.oracle_evidence(steps[6])] == ["blind", "sees"]
+    assert [r["verdict"] for r in reports.oracle_evidence(steps[6])] == ["blind", "sees"]
 
 
 def test_missing_model_runs_name_the_command_that_computes_them(tmp_path):
     from eqgnn.store import ResultStore
 
-    rows = lesson.model_evidence(lesson.lesson()[0], ResultStore(tmp_path, shipped=None))
+    rows = reports.model_evidence(reports.lesson()[0], ResultStore(tmp_path, shipped=None))
     assert all(r["verdict"] is None for r in rows)
     assert rows[0]["command"].startswith("python -m eqgnn distinguish --case butane-torsion")
 
@@ -85,7 +86,7 @@ def test_a_bad_lesson_file_is_reported_with_its_step(tmp_path):
     bad = tmp_path / "lesson.json"
     bad.write_text('{"steps": [{"title": "t", "say": "s", "case": "no-such-case"}]}')
     with pytest.raises(InputError, match="step 1"):
-        lesson.load_lesson(bad)
+        reports.load_lesson(bad)
 
 
 # --- the pages -------------------------------------------------------------------------------
@@ -93,7 +94,7 @@ def test_a_bad_lesson_file_is_reported_with_its_step(tmp_path):
 def test_app_navigation_opens_the_pages_by_file():
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
     assert not at.exception and at.title[0].value.startswith("What 3D geometric GNNs")
-    for name, title in (("explorer", "Explorer"), ("lesson", lesson.lesson()[0].title)):
+    for name, title in (("explorer", "Explorer"), ("lesson", reports.lesson()[0].title)):
         at.switch_page(f"app_pages/{name}.py").run()
         assert not at.exception and at.title[0].value == title
 
@@ -107,7 +108,7 @@ def test_app_navigation_opens_the_pages_by_file():
 def test_explorer_torsion_panel_draws_from_a_link(params):
     at = page("explorer", **params)
     assert not at.exception and not at.error
-    assert len(at.metric) == len(explorer.TWIST_MODELS)
+    assert len(at.metric) == len(reports.TWIST_MODELS)
     verdicts = at.warning or at.success
     assert verdicts and "Oracle" in verdicts[0].value
     if params.get("graph") == "radius:5":
@@ -132,9 +133,9 @@ def test_a_molecule_without_a_turnable_bond_shows_its_view_only():
 def test_lesson_step_draws_its_evidence_and_navigation(step):
     at = page("lesson", **({"step": step} if step else {}))
     assert not at.exception and not at.error
-    number = min(int(step or 1), len(lesson.lesson()))
+    number = min(int(step or 1), len(reports.lesson()))
     assert at.query_params["step"] == str(number)
-    assert at.title[0].value == lesson.lesson()[number - 1].title
+    assert at.title[0].value == reports.lesson()[number - 1].title
     assert at.button(key="previous-top") and at.button(key="next-top")
     assert at.success or at.warning  # the oracle's verdicts
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from eqgnn import reports
 from eqgnn.store import ResultStore
-from eqgnn.views import steerable
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60
@@ -40,12 +40,12 @@ def test_page_draws_the_type_grid_and_the_sweep_without_training():
 
 
 def test_type_grid_theory_follows_the_fold_and_the_shipped_model_agrees():
-    grid = steerable.type_grid(ResultStore())
+    grid = reports.type_grid(ResultStore())
     for cell in grid["cells"]:
         if cell["case"].startswith("star-"):
             # SCIENCE.md, Claim 3: an n-fold star needs lmax >= n
             assert cell["theory_sees"] == (cell["lmax"] >= cell["fold"])
-        if cell["verdict"] != steerable.NOT_COMPUTED:
+        if cell["verdict"] != reports.NOT_COMPUTED:
             assert (cell["verdict"] == "distinguished") == cell["theory_sees"], cell
 
 
@@ -54,8 +54,8 @@ def test_the_reading_counts_a_difference_only_beyond_the_seeds_spread():
         return {"task": "mu", "series": "fixed", "lmax": lmax, "test_mae": mae,
                 "test_mae_std": std, **extra}
 
-    close = steerable.lsweep_reading([run(0, 0.9, 0.01), run(1, 0.50, 0.02), run(2, 0.51, 0.02)])
-    apart = steerable.lsweep_reading([run(1, 0.50, 0.01), run(2, 0.30, 0.01)])
+    close = reports.lsweep_reading([run(0, 0.9, 0.01), run(1, 0.50, 0.02), run(2, 0.51, 0.02)])
+    apart = reports.lsweep_reading([run(1, 0.50, 0.01), run(2, 0.30, 0.01)])
     assert "no essential gain" in close[0] and "0.9000" in close[0]
     assert "lmax 2 is best by 67%" in apart[0]
 
@@ -82,7 +82,7 @@ def test_lemma_lab_explains_the_zeros_symmetry_forces():
 def test_the_lab_turns_f_and_keeps_lambda():
     from eqgnn.io import load_structure
 
-    lab = steerable.lemma_lab(load_structure("smiles:OCC(N)C=O"), (30.0, -45.0, 120.0), lmax=1)
+    lab = reports.lemma_lab(load_structure("smiles:OCC(N)C=O"), (30.0, -45.0, 120.0), lmax=1)
     assert lab["lambda_change"] < 1e-9
     turned = max(abs(a - b) for a, b in zip(lab["f"], lab["f_turned"]))
     assert turned > 1e-3

@@ -21,6 +21,7 @@ from eqgnn.cli import (
     cmd_oracle,
     cmd_orientation,
     cmd_precompute,
+    cmd_report,
     cmd_results,
     cmd_sweep,
     cmd_twist,
@@ -31,6 +32,7 @@ from eqgnn.errors import InputError
 COMMANDS = (
     cmd_info, cmd_embed, cmd_graph, cmd_twist, cmd_cases, cmd_oracle, cmd_orientation, cmd_frame,
     cmd_distinguish, cmd_sweep, cmd_lsweep, cmd_types, cmd_results, cmd_precompute, cmd_bench,
+    cmd_report,
 )
 
 
@@ -43,7 +45,7 @@ class OneLineParser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
-        prog="python -m eqgnn",
+        prog="eqgnn",
         description="What 3D geometric GNNs can and cannot see.",
     )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)

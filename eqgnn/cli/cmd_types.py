@@ -20,8 +20,8 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from eqgnn.reports import type_grid, type_table
     from eqgnn.store import ResultStore
-    from eqgnn.views.steerable import type_grid, type_table
 
     grid = type_grid(ResultStore())
     rows = type_table(grid)

@@ -1,11 +1,12 @@
-"""What the explorer draws: a structure, its graph's edges and one k-hop neighbourhood.
+"""3D pictures of a structure, its graph's edges and one k-hop neighbourhood (dashboard side).
 
 The k-hop neighbourhood N_i^k (SCIENCE.md, "Objects") is the part of the
 molecule a k-hop invariant GNN sees from atom i, so the views emphasise it:
 its atoms in element colours and larger, the rest faded, the centre i marked.
 Two renderers share one colour table (Jmol's, from ASE): 3Dmol.js HTML (WebGL,
 served from ``static/`` so no internet is needed) and a plotly figure, the
-fallback when 3Dmol.js was not installed. No streamlit here: pages only draw these results.
+fallback when 3Dmol.js was not installed. No streamlit here: :mod:`ui.widgets` puts
+these pictures on a page; the numbers (which atoms form N_i^k) come from ``eqgnn``.
 """
 
 from __future__ import annotations
@@ -17,15 +18,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from eqgnn.errors import InputError
-from eqgnn.graph import bridges, build_edges, side_of_bond
 from eqgnn.structure import Structure
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-THREEDMOL_FILE = PROJECT_ROOT / "static" / "3Dmol-min.js"
+STATIC = Path(__file__).resolve().parent.parent / "static"  # the repository's static/
+THREEDMOL_FILE = STATIC / "3Dmol-min.js"
 THREEDMOL_URL = "/app/static/3Dmol-min.js"  # where Streamlit's static serving puts it
 FADE = 0.7  # how far an atom outside the neighbourhood is blended towards white
 CENTRE_COLOUR = "#ff9f1c"
@@ -227,58 +226,3 @@ def view_figure(
         scene={"aspectmode": "data", "xaxis": hidden, "yaxis": hidden, "zaxis": hidden},
     )
     return fig
-
-
-def neighbourhood_rows(
-    structure: Structure, edges: np.ndarray, centre: int, hops: int
-) -> list[dict]:
-    """N_centre^hops as table rows: index, element, hop distance, distance in Å.
-
-    These are the atoms whose geometry a ``hops``-hop invariant GNN sees from
-    ``centre`` (SCIENCE.md, Claim 1), nearest in the graph first.
-    """
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import shortest_path
-
-    n = len(structure)
-    if not 0 <= centre < n:
-        raise InputError(f"atom {centre} is out of range (atoms are 0..{n - 1})")
-    if hops < 1:
-        raise InputError(f"hops must be >= 1, got {hops}")
-    e = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
-    graph = coo_matrix((np.ones(len(e)), (e[:, 0], e[:, 1])), shape=(n, n))
-    hop = shortest_path(graph, directed=False, unweighted=True, indices=centre)
-    inside = np.nonzero(hop <= hops)[0]
-    dist = np.linalg.norm(structure.positions[inside] - structure.positions[centre], axis=1)
-    rows = [
-        {"atom": int(i), "element": structure.symbols[i], "hops": int(hop[i]),
-         "distance (Å)": round(float(d), 3)}
-        for i, d in zip(inside, dist)
-    ]
-    return sorted(rows, key=lambda r: (r["hops"], r["distance (Å)"], r["atom"]))
-
-
-def bridge_rows(structure: Structure, min_side: int = 2) -> list[dict]:
-    """The bond graph's bridges (non-ring bonds) that a torsion can turn.
-
-    Turning one side of a bridge about its axis makes a torsion twin
-    (SCIENCE.md, Claim 1); the smaller side is the one worth turning. A bridge
-    with fewer than ``min_side`` atoms on a side is left out: a terminal bond's
-    lone atom sits on the axis, so turning it moves nothing. The bond graph is
-    the structure's explicit edges when it has them.
-    """
-    edges = build_edges(structure, None)
-    n = len(structure)
-    symbols = structure.symbols
-    rows = []
-    for i, j in bridges(n, edges):
-        turned = len(side_of_bond(n, edges, int(i), int(j)))
-        if min(turned, n - turned) < min_side:
-            continue
-        length = np.linalg.norm(structure.positions[i] - structure.positions[j])
-        rows.append({
-            "bond": f"{i}-{j}", "elements": f"{symbols[i]}-{symbols[j]}",
-            "length (Å)": round(float(length), 3),
-            "atoms on the smaller side": min(turned, n - turned),
-        })
-    return rows

@@ -8,7 +8,8 @@ at body order 3 and an equivariant GNN with enough layers see the change.
 for any molecule, bond and angle: the untrained embedding gaps of a small,
 fixed set of models (:data:`TWIST_MODELS`, float64, one seed) and the
 oracle's verdict at the chosen hops, body order and group on the chosen
-graph rule. Everything returned is JSON-able, so the CLI could print it.
+graph rule. Everything returned is JSON-able; :func:`explorer_report` gathers
+the page's panels (``python -m eqgnn report twist``).
 
 Models are built by :func:`build_twist_models` (torch, e3nn: seconds) and
 passed in, so a caller that keeps them (the page, with ``st.cache_resource``)
@@ -23,9 +24,9 @@ from typing import TYPE_CHECKING
 from eqgnn.config import ModelConfig, config_from_options
 from eqgnn.errors import InputError
 from eqgnn.oracle import DEFAULT_TOL, compare
+from eqgnn.reports._structure import bridge_rows, neighbourhood_rows
 from eqgnn.structure import Structure
 from eqgnn.transforms import torsion
-from eqgnn.view import bridge_rows
 
 if TYPE_CHECKING:
     import torch
@@ -33,6 +34,10 @@ if TYPE_CHECKING:
     Models = dict[tuple[str, str], torch.nn.Module]  # (family, label) -> seeded model
 
 SEED = 0
+TWIST_DEFAULTS = {"molecule": "g2:trans-butane", "atom": 0, "hops": 1, "body_order": "3",
+                  "group": "O3", "angle": 120}
+"""The Explorer's first view (and ``report twist``'s defaults): butane's middle bond turned
+by 120 degrees, anti to gauche; the oracle at 1 hop, body order 3, O3."""
 DTYPE = "float64"  # float32 noise (~1e-7) would hide the faint gaps (SCIENCE.md)
 
 
@@ -205,3 +210,42 @@ def twist_report(
         "oracle": twist_oracle(structure, bond, angle_deg, graph, hops, body_order, group),
         "gaps": twist_gaps(structure, bond, angle_deg, graph, models),
     }
+
+
+def explorer_report(
+    structure: Structure,
+    graph: str | None = None,
+    atom: int = TWIST_DEFAULTS["atom"],
+    hops: int = TWIST_DEFAULTS["hops"],
+    body_order: int | str = TWIST_DEFAULTS["body_order"],
+    group: str = TWIST_DEFAULTS["group"],
+    bond: str | None = None,
+    angle_deg: float = TWIST_DEFAULTS["angle"],
+    models: Models | None = None,
+) -> dict:
+    """Every number the Explorer shows for ``structure``, JSON-able, with the page's defaults.
+
+    ``graph`` None is the page's default rule (explicit edges, else bonds);
+    ``bond`` None its :func:`default_bond`. Keys, one per panel and each the
+    function the page calls: ``neighbourhood`` (:func:`neighbourhood_rows` of
+    ``atom`` at ``hops``), ``bridges`` (:func:`bridge_rows`) and, when a bond
+    can turn, ``twist`` (:func:`twist_report`; ``models`` built when not
+    given: torch, seconds); else ``twist`` is None.
+    """
+    from eqgnn.graph import build_edges, resolve_rule
+
+    rule = str(resolve_rule(structure, graph))
+    edges = build_edges(structure, rule)
+    turnable = bridge_rows(structure)
+    out = {
+        "molecule": structure.name, "num_atoms": len(structure), "graph": rule,
+        "num_edges": len(edges), "atom": atom, "hops": hops,
+        "neighbourhood": neighbourhood_rows(structure, edges, atom, hops),
+        "bridges": turnable, "twist": None,
+    }
+    if turnable:
+        bond = bond if bond is not None else default_bond(structure)
+        models = models if models is not None else build_twist_models(rule)
+        out["twist"] = twist_report(structure, bond, angle_deg, rule, hops, body_order, group,
+                                    models)
+    return out

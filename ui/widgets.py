@@ -1,9 +1,10 @@
-"""Cached loaders and drawing helpers shared by the pages.
+"""Cached loaders and widget helpers shared by the pages.
 
 The cached functions wrap library calls (STYLE.md: cache library functions,
 not page code) with bounded sizes, so a hosted server's memory stays flat
 however many cases its visitors open. Drawing helpers take what ``eqgnn``
-computed and render it; they hold no numerics.
+computed and render it (pictures from :mod:`ui.render3d` and :mod:`ui.figures`);
+they hold no numerics.
 """
 
 from __future__ import annotations
@@ -14,16 +15,16 @@ from collections.abc import Sequence
 import numpy as np
 import streamlit as st
 
-from eqgnn import view
 from eqgnn.gallery import Case, load_case
 from eqgnn.graph import build_edges
 from eqgnn.io import readable_extensions
 from eqgnn.structure import Structure
+from ui import render3d
 
 VIEW_HEIGHT = 460
+"""Height in pixels of one 3D view; two fit side by side on a projector."""
 UPLOAD_TYPES = [ext.lstrip(".") for ext in readable_extensions()]
 """The file types the pages' uploaders accept: the readers' own table, without the dots."""
-"""Height in pixels of one 3D view; two fit side by side on a projector."""
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -55,11 +56,12 @@ def structure_view(
     ``highlight`` (e.g. a k-hop neighbourhood) is drawn opaque, the rest faded;
     ``centre`` gets a halo and its label.
     """
-    if view.threedmol_available():
-        html = view.view_html(structure, structure_edges, list(highlight), centre, height=height)
+    if render3d.threedmol_available():
+        html = render3d.view_html(structure, structure_edges, list(highlight), centre,
+                                  height=height)
         st.iframe(html, height=height + 20, alt=f"3D view of {structure.name}")
     else:
-        figure = view.view_figure(structure, structure_edges, list(highlight), centre)
+        figure = render3d.view_figure(structure, structure_edges, list(highlight), centre)
         figure.update_layout(height=height)
         st.plotly_chart(figure, key=key, config=plot_config(structure.name))
 
@@ -79,13 +81,13 @@ def pair_view(
 
     The two views are independent (each rotates on its own); the captions
     name the structures so a screenshot still says which is which. With
-    3Dmol.js both are one frame (one WebGL context, see ``eqgnn.view``).
+    3Dmol.js both are one frame (one WebGL context, see ``ui.render3d``).
     """
     sides = (("A", a, edges_a, highlight_a, centre_a), ("B", b, edges_b, highlight_b, centre_b))
     for column, (side, structure, *_) in zip(st.columns(2), sides):
         column.markdown(f"**{side}**: {structure.name} ({len(structure)} atoms)")
-    if view.threedmol_available():
-        html = view.views_html([scene for _, *scene in sides], height=VIEW_HEIGHT)
+    if render3d.threedmol_available():
+        html = render3d.views_html([scene for _, *scene in sides], height=VIEW_HEIGHT)
         st.iframe(html, height=VIEW_HEIGHT + 20, alt=f"3D views of {a.name} and {b.name}")
         return
     st.caption("3Dmol.js is not installed (run `./setup.sh`); showing plotly views.")

@@ -6,7 +6,8 @@ test (SCIENCE.md, Claim 3), and the model runs whose stored verdicts back it
 up. Model verdicts are only *read* from the result store
 (:class:`~eqgnn.store.ResultStore`, which includes the shipped
 ``data/results``): the page never trains; a run that was not precomputed is
-reported with the command that computes it.
+reported with the command that computes it. :func:`step_report` gathers a
+step's evidence (``python -m eqgnn report lesson``).
 """
 
 from __future__ import annotations
@@ -208,3 +209,25 @@ def model_evidence(step: Step, store=None) -> list[dict]:
                        embedding_gap=result["embedding_gap"], noise_floor=result["noise_floor"])
         rows.append(row)
     return rows
+
+
+def step_report(step: Step, store=None) -> dict:
+    """Everything the Lesson page shows for ``step``, JSON-able: its words, its case, and
+    the evidence panels :func:`oracle_evidence`, :func:`orientation_evidence` and
+    :func:`model_evidence` (stored runs only; never trains)."""
+    return {
+        "step": step.number, "title": step.title, "say": step.say, "case": step.case,
+        "link": step.link,
+        "more": None if step.more is None else {"page": step.more[0], "label": step.more[1]},
+        "oracle": oracle_evidence(step), "orientation": orientation_evidence(step),
+        "models": model_evidence(step, store),
+    }
+
+
+def lesson_report(number: int | None = None, store=None) -> dict:
+    """``{"steps": [...]}``: :func:`step_report` of step ``number`` (1-based), or of every step."""
+    steps = lesson()
+    if number is not None and not 1 <= number <= len(steps):
+        raise InputError(f"step {number}: the lesson has steps 1..{len(steps)}")
+    chosen = steps if number is None else steps[number - 1:number]
+    return {"steps": [step_report(step, store) for step in chosen]}

@@ -2,7 +2,8 @@
 
 Everything here is instant on a fresh checkout: the oracle is numpy-only and
 model verdicts are read from the result store (``data/results/`` ships the
-presets and sweeps, ``eqgnn.precompute``), never trained.
+presets and sweeps, ``eqgnn.precompute``), never trained. :func:`gallery_report`
+gathers every panel of the page (``python -m eqgnn report gallery``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,11 @@ import numpy as np
 from eqgnn.config import GROUPS, PRESETS, config_from_options
 from eqgnn.gallery import Case, theory
 from eqgnn.oracle import BODY_ORDERS, compare
+from eqgnn.structure import Structure
 
+GALLERY_CASE = "butane-torsion"
+DEFAULT_PRESET = next(iter(PRESETS))
+"""The page's first preset, whose training curves it offers first."""
 MIN_TABLE_HOPS = 3
 MAX_TABLE_HOPS = 6
 NOT_COMPUTED = "not computed"
@@ -145,26 +150,23 @@ def neighbourhood(case: Case, side: str, atom: int, hops: int) -> list[int]:
     atom (SCIENCE.md, Claim 1).
     """
     from eqgnn.errors import InputError
-    from eqgnn.graph import build_edges, hop_distances
+    from eqgnn.graph import build_edges, khop_neighbourhoods
 
     structure = {"a": case.a, "b": case.b}.get(side.lower())
     if structure is None:
         raise InputError(f"side {side!r}: choose a or b")
     if not 0 <= atom < len(structure):
         raise InputError(f"atom {atom} is out of range (atoms are 0..{len(structure) - 1})")
-    if hops < 1:
-        raise InputError(f"hops must be >= 1, got {hops}")
-    distance = hop_distances(len(structure), build_edges(structure, case.graph))[atom]
-    return [int(i) for i in range(len(structure)) if 0 <= distance[i] <= hops]
+    hood = khop_neighbourhoods(len(structure), build_edges(structure, case.graph), hops)[atom]
+    return [int(i) for i in hood]
 
 
 def congruence(case: Case) -> dict | None:
-    """The oracle's proof that B is A moved, ready to draw; None when no rigid motion is.
+    """The oracle's proof that B is A moved; None when no rigid motion is. JSON-able.
 
     Tried under SO(3) first (a rotation is the stronger statement), then O(3).
-    ``witness``: :func:`eqgnn.oracle.congruence_witness`; ``moved``: A carried
-    onto B by it (atom i of A at its partner's place); ``sentence``; ``pairs``:
-    rows A atom -> B atom.
+    ``witness``: :func:`eqgnn.oracle.congruence_witness`; ``sentence``;
+    ``pairs``: rows A atom -> B atom. :func:`moved_by` carries A onto B by it.
     """
     from eqgnn.oracle import congruence_witness, describe_witness
 
@@ -174,14 +176,18 @@ def congruence(case: Case) -> dict | None:
             break
     else:
         return None
-    matrix, shift = np.array(witness["matrix"]), np.array(witness["translation"])
-    moved = case.a.with_positions(case.a.positions @ matrix.T + shift)
-    moved = replace(moved, name=f"{case.a.name} moved by the witness")
     sym_a, sym_b = case.a.symbols, case.b.symbols
     pairs = [{"A atom": f"{i}: {sym_a[i]}", "B atom": f"{j}: {sym_b[j]}"}
              for i, j in enumerate(witness["permutation"])]
-    return {"witness": witness, "moved": moved, "sentence": describe_witness(witness) + ".",
-            "pairs": pairs}
+    return {"witness": witness, "sentence": describe_witness(witness) + ".", "pairs": pairs}
+
+
+def moved_by(structure: Structure, witness: dict) -> Structure:
+    """``structure`` carried by the witness's rigid motion x -> M x + t (atom i of A lands
+    on its partner's place in B)."""
+    matrix, shift = np.array(witness["matrix"]), np.array(witness["translation"])
+    moved = structure.with_positions(structure.positions @ matrix.T + shift)
+    return replace(moved, name=f"{structure.name} moved by the witness")
 
 
 def matched_neighbourhoods(case: Case, atom: int, hops: int) -> dict:
@@ -225,25 +231,36 @@ def matched_neighbourhoods(case: Case, atom: int, hops: int) -> dict:
             "matched_by": matched_by, "pairs": pairs, "text": text}
 
 
-def curves_figure(result: dict, title: str):
-    """Training curves of a distinguish result: mean loss and accuracy per epoch (plotly).
+def training_result(case_name: str, preset: str, store) -> dict | None:
+    """The stored default-protocol run of ``preset`` on the case (its verdict, accuracy and
+    curves), or None when it was not computed; never trains."""
+    result = store.get(preset_spec(case_name, preset))
+    if result is None:
+        return None
+    return {"verdict": result["verdict"], "accuracy": result["accuracy"],
+            "curves": result["curves"]}
 
-    Loss on the left axis, accuracy (0..1) on the right; a flat accuracy at
-    0.5 is a blind model guessing, one reaching 1 learned the difference.
+
+def gallery_report(case: Case, store, atom: int = 0, hops: int = 1,
+                   preset: str = DEFAULT_PRESET) -> dict:
+    """Every number the gallery page shows for ``case``, JSON-able, read from ``store``.
+
+    One key per panel, each the function the page calls for it:
+    ``oracle`` (:func:`oracle_verdicts`), ``neighbourhood``
+    (:func:`matched_neighbourhoods` at ``atom``, ``hops``), ``congruence``
+    (:func:`congruence`, shown for congruent pairs), ``models``
+    (:func:`model_verdicts`) and ``training`` (:func:`training_result` of ``preset``).
     """
-    import plotly.graph_objects as go
-    from plotly.subplots import make_subplots
+    from eqgnn.errors import InputError
 
-    curves = result["curves"]
-    epochs = list(range(1, len(curves["loss"]) + 1))
-    figure = make_subplots(specs=[[{"secondary_y": True}]])
-    figure.add_trace(go.Scatter(x=epochs, y=curves["loss"], name="loss",
-                                line={"width": 3, "color": "#d62728"}), secondary_y=False)
-    figure.add_trace(go.Scatter(x=epochs, y=curves["accuracy"], name="accuracy",
-                                line={"width": 3, "color": "#1f77b4"}), secondary_y=True)
-    figure.update_yaxes(title_text="cross-entropy loss", secondary_y=False, rangemode="tozero")
-    figure.update_yaxes(title_text="accuracy", secondary_y=True, range=[0, 1.05], dtick=0.25)
-    figure.update_layout(title=title, xaxis_title="epoch", height=380, font={"size": 16},
-                         legend={"orientation": "h", "y": -0.25},
-                         margin={"l": 10, "r": 10, "t": 50, "b": 10})
-    return figure
+    if preset not in PRESETS:
+        raise InputError(f"preset {preset!r}: choose one of {', '.join(PRESETS)}")
+    oracle = oracle_verdicts(case)
+    return {
+        "case": case.name, "title": case.title, "graph": case.graph,
+        "oracle": oracle,
+        "neighbourhood": matched_neighbourhoods(case, atom, hops),
+        "congruence": congruence(case) if oracle["headline"]["congruent"] else None,
+        "models": model_verdicts(case, store),
+        "training": {"preset": preset, "result": training_result(case.name, preset, store)},
+    }

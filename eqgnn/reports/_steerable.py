@@ -2,6 +2,7 @@
 symmetric stars, and the fixed-dimension L sweep's tables read in plain words.
 
 Everything here reads the oracle (numpy) and the result store; nothing trains.
+:func:`steerable_report` gathers the page's panels (``python -m eqgnn report steerable``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,9 @@ from eqgnn.config import MAX_LMAX
 from eqgnn.gallery import case_names, load_case, theory
 
 NOT_COMPUTED = "not computed"
+LAB_MOLECULE = "smiles:OCC(N)C=O"
+"""The Lemma lab's first molecule: no symmetry, so every type carries 2l + 1 numbers."""
+LAB_LMAX = 2
 LIVE_SWEEP = {"task": "twist", "lmax": [0, 1], "dim": 32, "train": 40, "val": 10, "test": 20,
               "epochs": 8, "seeds": 2, "layers": 3}
 """The page's live run: the twist task small enough for about a minute on two cores."""
@@ -23,7 +27,7 @@ def type_grid(store) -> dict:
     ``cells``: case, fold, lmax, ``theory_sees``, ``verdict`` (or ``not computed``),
     ``accuracy``; ``cases``: the case names in gallery order.
     """
-    from eqgnn.views.depth import depth_specs
+    from eqgnn.reports._depth import depth_specs
 
     names = [name for name in case_names() if load_case(name).kind == "star"]
     cells = []
@@ -128,24 +132,6 @@ def lsweep_reading(records: list[dict]) -> list[str]:
     return sentences
 
 
-def lsweep_curves_figure(records: list[dict], title: str):
-    """Validation MAE per epoch, one line per lmax (mean over seeds; plotly)."""
-    import plotly.graph_objects as go
-
-    figure = go.Figure()
-    for r in sorted(records, key=lambda r: r["lmax"]):
-        values = r["curves"]["val_mae"]
-        figure.add_trace(go.Scatter(x=list(range(1, len(values) + 1)), y=values,
-                                    name=f"lmax {r['lmax']} ({r['hidden_irreps']})",
-                                    line={"width": 3}))
-    units = records[0]["units"] if records else ""
-    figure.update_layout(title=title, xaxis_title="epoch",
-                         yaxis_title=f"validation MAE ({units})", height=380,
-                         font={"size": 16}, legend={"orientation": "h", "y": -0.3},
-                         margin={"l": 10, "r": 10, "t": 50, "b": 10})
-    return figure
-
-
 def turned(structure, angles_deg: tuple[float, float, float]):
     """``structure`` turned about its centroid by ``angles_deg`` about x, then y, then z."""
     import numpy as np
@@ -197,22 +183,41 @@ def free_component_rows(report: dict) -> list[dict]:
     return rows
 
 
-def lambda_figure(lab: dict):
-    """f(X) against f(RX), and lambda(X) against lambda(RX), as bars (plotly)."""
-    import plotly.graph_objects as go
-    from plotly.subplots import make_subplots
+def live_specs() -> list[dict]:
+    """The job specs of the page's live run (:data:`LIVE_SWEEP`)."""
+    from eqgnn.lsweep import lsweep_specs
 
-    figure = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.12,
-                           subplot_titles=("f: turns with the molecule",
-                                           "λ = ρ(g_X)⁻¹ f: stays put"))
-    index = list(range(len(lab["f"])))
-    for row, (before, after) in enumerate((("f", "f_turned"), ("lambda", "lambda_turned")), 1):
-        figure.add_trace(go.Bar(x=index, y=lab[before], name="as given",
-                                marker_color="#1f77b4", showlegend=row == 1), row=row, col=1)
-        figure.add_trace(go.Bar(x=index, y=lab[after], name="turned",
-                                marker_color="#ff7f0e", showlegend=row == 1), row=row, col=1)
-    figure.update_layout(barmode="group", height=480, font={"size": 15},
-                         legend={"orientation": "h", "y": -0.15},
-                         margin={"l": 10, "r": 10, "t": 40, "b": 10})
-    figure.update_xaxes(title_text=f"component of {lab['irreps']}", row=2, col=1)
-    return figure
+    options = dict(LIVE_SWEEP)
+    return lsweep_specs(options.pop("task"), options.pop("lmax"), dim=options.pop("dim"),
+                        **options)
+
+
+def live_tables(store) -> dict[str, list[dict]] | None:
+    """:func:`lsweep_tables` of the live run's stored results; None until all are stored."""
+    done = [store.get(spec) for spec in live_specs()]
+    return lsweep_tables(done) if all(done) else None
+
+
+def lsweep_report(records: list[dict]) -> dict:
+    """The L-sweep panel: ``reading`` (:func:`lsweep_reading`) and ``tables``
+    (:func:`lsweep_tables`) of ``records`` (the shipped ones, on the page)."""
+    return {"reading": lsweep_reading(records), "tables": lsweep_tables(records)}
+
+
+def steerable_report(store, records: list[dict], structure=None,
+                     angles_deg: tuple[float, float, float] = (0.0, 0.0, 0.0),
+                     group: str = "O3", model=None) -> dict:
+    """Every number the Steerable features page shows, JSON-able; never trains.
+
+    One key per panel, each the function the page calls: ``lab``
+    (:func:`lemma_lab` of ``structure`` at :data:`LAB_LMAX`, None without a
+    structure), ``types`` (:func:`type_grid` and its :func:`type_table` as
+    ``table``), ``lsweep`` (:func:`lsweep_report` of ``records``) and ``live``
+    (:func:`live_tables`).
+    """
+    grid = type_grid(store)
+    lab = None
+    if structure is not None:
+        lab = lemma_lab(structure, angles_deg, LAB_LMAX, group, model=model)
+    return {"lab": lab, "types": {**grid, "table": type_table(grid)},
+            "lsweep": lsweep_report(records), "live": live_tables(store)}

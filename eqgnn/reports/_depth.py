@@ -14,23 +14,18 @@ layer for the stars), and the oracle's bound drawn on it:
 - stars: the smallest type l that sees the orientation (Claim 3).
 
 Cells are read from the store only; missing ones are ``not computed`` and a
-page may run them live (their specs: :func:`depth_specs`).
+page may run them live (their specs: :func:`depth_specs`). :func:`depth_report`
+gathers one family's panel (``python -m eqgnn report depth``).
 """
 
 from __future__ import annotations
-
-import math
 
 from eqgnn.gallery import Case, theory
 from eqgnn.sweep import FAMILIES, sweep_csv
 
 GROUP = "O3"  # the sweeps' models use the default group
 NOT_COMPUTED = "not computed"
-SYMBOLS = {"distinguished": "✓", "blind": "✗", "sighted, not learned": "~"}
-ACCURACY_COLOURS = [[0.0, "#b2182b"], [0.5, "#f4a582"], [0.8, "#fddbc7"], [0.95, "#92c5de"],
-                    [1.0, "#2166ac"]]
-"""Chance (0.5) reads warm, a learned difference (>= 0.95) cool: blind and sighted differ
-at a glance, and the map survives red-green colour blindness."""
+DEPTH_CASE = "kchain-4"
 
 
 def depth_specs(case_name: str, family: str) -> list[dict]:
@@ -135,70 +130,14 @@ def depth_shortfall(table: dict, bounds: dict) -> list[dict]:
     return list(rows.values())
 
 
-def depth_figure(table: dict, bounds: dict, title: str):
-    """Heatmaps of accuracy, one panel per ``table["panel"]`` value, with the bound drawn on.
+def depth_report(case: Case, family: str, store) -> dict:
+    """One family's panel of the depth page, JSON-able: ``table`` (:func:`depth_table`),
+    ``bounds`` (:func:`depth_bounds`) and ``shortfall`` (:func:`depth_shortfall`)."""
+    from eqgnn.errors import InputError
 
-    Cell text: the accuracy and ✓ distinguished / ~ sighted, not learned /
-    ✗ blind; ``⚠`` marks a cell theory allows that the model does not
-    distinguish (the architecture falls short of the bound); a dot marks a
-    cell not computed. The bound is a thick dashed line between rows or
-    columns, labelled.
-    """
-    import plotly.graph_objects as go
-    from plotly.subplots import make_subplots
-
-    panels = sorted({c["panel"] for c in table["cells"]})
-    rows = sorted({c["row"] for c in table["cells"]})
-    cols = sorted({c["col"] for c in table["cells"]})
-    figure = make_subplots(
-        1, len(panels), horizontal_spacing=0.08,
-        subplot_titles=[f"{table['panel'].replace('_', ' ')} {p}" for p in panels])
-    for index, panel in enumerate(panels, 1):
-        z = [[math.nan] * len(cols) for _ in rows]
-        text = [["·"] * len(cols) for _ in rows]
-        for cell in (c for c in table["cells"] if c["panel"] == panel):
-            i, j = rows.index(cell["row"]), cols.index(cell["col"])
-            if cell["accuracy"] is not None:
-                z[i][j] = cell["accuracy"]
-                short = cell["theory"]["allows"] and cell["verdict"] != "distinguished"
-                text[i][j] = (f"{cell['accuracy']:.2f} {SYMBOLS.get(cell['verdict'], '')}"
-                              + (" ⚠" if short else ""))
-        figure.add_trace(go.Heatmap(
-            z=z, x=cols, y=rows, text=text, texttemplate="%{text}",
-            textfont={"size": 15}, zmin=0, zmax=1, colorscale=ACCURACY_COLOURS,
-            showscale=index == len(panels), colorbar={"title": "accuracy"},
-            hovertemplate=(f"{table['row']} %{{y}}, {table['col']} %{{x}}<br>"
-                           "accuracy %{z:.3f}<extra></extra>"),
-        ), 1, index)
-        _draw_bound(figure, bounds, panel, rows, cols, index)
-        # fixed ranges: a panel with no computed cell still shows its whole grid
-        figure.update_xaxes(title_text=table["col"], dtick=1, showgrid=False,
-                            range=[cols[0] - 0.5, cols[-1] + 0.5], row=1, col=index)
-        figure.update_yaxes(title_text=table["row"], dtick=1, showgrid=False,
-                            range=[rows[0] - 0.5, rows[-1] + 1.0], row=1, col=index)
-    figure.update_layout(title=title, height=460, font={"size": 16}, plot_bgcolor="#eeeeee",
-                         margin={"l": 10, "r": 10, "t": 80, "b": 10})
-    return figure
-
-
-def _draw_bound(figure, bounds: dict, panel, rows: list, cols: list, index: int) -> None:
-    """The oracle's boundary on one panel: a dashed line and its label."""
-    value = bounds["panels"][panel]
-    line = {"color": "#111111", "width": 5, "dash": "dash"}
-    if value is None:
-        label, (x0, x1, y0, y1) = "theory: never", (0, 0, 0, 0)
-    elif bounds["axis"] == "row":
-        at = min(max(value, rows[0]), rows[-1] + 1) - 0.5
-        label, (x0, x1, y0, y1) = f"theory ≥ {value}", (cols[0] - 0.5, cols[-1] + 0.5, at, at)
-    else:
-        at = min(max(value, cols[0]), cols[-1] + 1) - 0.5
-        label, (x0, x1, y0, y1) = f"theory ≥ {value}", (at, at, rows[0] - 0.5, rows[-1] + 0.5)
-    if value is not None:
-        figure.add_shape(type="line", x0=x0, x1=x1, y0=y0, y1=y1, line=line, row=1, col=index)
-    figure.add_annotation(
-        text=f"<b>{label}</b>", showarrow=False, font={"size": 15, "color": "#111111"},
-        bgcolor="rgba(255,255,255,0.8)",
-        x=x1 if value is not None else (cols[0] + cols[-1]) / 2,
-        y=y1 if value is not None else rows[-1] + 0.5,
-        xanchor="right" if bounds["axis"] == "row" else "left", yanchor="bottom",
-        row=1, col=index)
+    if family not in FAMILIES:
+        raise InputError(f"family {family!r}: choose one of {', '.join(FAMILIES)}")
+    table = depth_table(case, family, store)
+    bounds = depth_bounds(case, family)
+    return {"case": case.name, "family": family, "table": table, "bounds": bounds,
+            "shortfall": depth_shortfall(table, bounds)}
