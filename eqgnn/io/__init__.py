@@ -1,9 +1,17 @@
 """Structure loaders: every source a user can name becomes one validated Structure.
 
 Specs: a file path (``PATH@N`` for frame N; xyz, extxyz, pdb, cif, sdf, mol,
-or our JSON geometric graph), ``g2:NAME``, ``qm9:N``, ``smiles:S``. Unsafe
-formats (pickles, ASE trajectories, Python files) are refused by the one
-format table in ``_formats.py``. Every problem is an ``InputError``.
+or our JSON geometric graph), ``g2:NAME``, ``qm9:N``, ``smiles:S``. One table
+in ``_formats.py`` (ASE's format registry, as an allow-list) maps extensions
+and prefixes to readers; unsafe formats (pickles, ASE trajectories, Python
+files) are refused in that same table. Every problem is an ``InputError``.
+
+- :func:`load_structure`: any spec to a validated :class:`~eqgnn.Structure`;
+  :func:`load_upload`: the dashboard uploader's bytes, by file name;
+- :func:`write_structure`: xyz, extxyz, pdb or JSON, by extension;
+- :func:`structure_from_json`: our JSON geometric graph, already parsed;
+- :func:`readable_extensions`, :func:`g2_names`, :data:`QM9_SIZE`: what a
+  user may name; :func:`qm9_subset`: the 256 QM9 molecules shipped in data/.
 """
 
 from eqgnn.io._files import write_structure

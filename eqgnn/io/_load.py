@@ -8,10 +8,8 @@ from pathlib import Path, PurePath
 
 from eqgnn.errors import InputError
 from eqgnn.io._files import read_file
-from eqgnn.io._formats import format_for
+from eqgnn.io._formats import format_for, named_source, spec_forms
 from eqgnn.io._json_graph import parse_json_graph
-from eqgnn.io._named import load_g2, load_smiles
-from eqgnn.io._qm9 import load_qm9, parse_index
 from eqgnn.structure import Structure
 
 
@@ -20,22 +18,19 @@ def load_structure(spec: str) -> Structure:
 
     Forms: ``PATH`` or ``PATH@N`` (frame N, 0-based, of a multi-frame file;
     format from the extension through the format table, never from the
-    content), ``g2:NAME`` (ASE's G2 set), ``qm9:N`` (QM9 index 1..133885),
-    ``smiles:S`` (RDKit conformer). The CLI and the pages pass user text
-    straight here, so any problem is an :class:`InputError` with a one-line
-    message naming ``spec``.
+    content), or a named source whose prefix picks its row of the same table:
+    ``g2:NAME`` (ASE's G2 set), ``qm9:N`` (QM9 index 1..133885), ``smiles:S``
+    (RDKit conformer). The CLI and the pages pass user text straight here, so
+    any problem is an :class:`InputError` with a one-line message naming
+    ``spec``.
     """
     if not isinstance(spec, str) or not spec.strip():
-        raise InputError("empty structure spec: give a file path, g2:NAME, qm9:N or smiles:S")
+        raise InputError(f"empty structure spec: give {spec_forms()}")
     spec = spec.strip()
-    scheme, sep, rest = spec.partition(":")
-    scheme = scheme.lower()
-    if sep and scheme == "g2":
-        return load_g2(rest, spec)
-    if sep and scheme == "qm9":
-        return load_qm9(parse_index(rest, spec), spec)
-    if sep and scheme == "smiles":
-        return load_smiles(rest, spec)
+    named = named_source(spec)
+    if named is not None:
+        fmt, rest = named
+        return fmt.load(rest, spec)
     path, frame = _split_frame(spec)
     return read_file(path, frame, spec)
 

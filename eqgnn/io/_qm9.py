@@ -47,6 +47,11 @@ def parse_index(text: str, source: str) -> int:
     return index
 
 
+def load_qm9_spec(text: str, source: str) -> Structure:
+    """The molecule ``qm9:TEXT`` names: the format table's reader for the ``qm9:`` prefix."""
+    return load_qm9(parse_index(text, source), source)
+
+
 def load_qm9(index: int, source: str) -> Structure:
     """QM9 molecule ``index``, from the cache (built on first use) or the subset."""
     arrays = _arrays(_cache_dir())
