@@ -1,7 +1,7 @@
 """Fixtures and page checks for the real-browser test (``tests/test_browser.py``).
 
 The server start, the offline guard and the "3D view drawn" wait are
-:mod:`eqgnn.bench_dashboard`'s, so the test and ``bench dashboard`` drive the
+:mod:`tools.dashboard_harness`'s, so the test and ``bench dashboard`` drive the
 dashboard the same way; this module adds what only the test needs: module-wide
 fixtures (one server and one Chromium, started once for all pages, each test in
 a fresh browser context) and a report per page, with a screenshot kept as an
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from eqgnn.bench_dashboard import (
+from tools.dashboard_harness import (
     VIEWPORT_WIDTH,
     VIEWS_3D,
     OfflineContext,

@@ -14,9 +14,9 @@ import sys
 
 import pytest
 
-from eqgnn.bench_dashboard import GALLERY_CASE_PATH, GALLERY_VIEWS, TABLES
 from tests import browser as helpers
 from tests.browser import NO_BROWSER, ROOT, visit
+from tools.dashboard_harness import GALLERY_CASE_PATH, GALLERY_VIEWS, TABLES
 
 # the shared fixtures, under their own names: pytest finds fixtures among a module's names
 server, browser, pages, offline = helpers.server, helpers.browser, helpers.pages, helpers.offline

@@ -1,10 +1,24 @@
-"""``bench``: the project's speed benchmarks (their figures go in closing notes)."""
+"""``bench``: the project's speed benchmarks (their figures go in closing notes).
+
+``models``, ``oracle``, ``protocol`` and ``reach`` are :mod:`eqgnn.bench`'s.
+``dashboard`` drives the dashboard in a browser, so it needs a checkout (the
+app and the dev tools): it runs the checkout's ``tools/bench_dashboard.py``
+in a subprocess, found in the current directory or one above it, else beside
+the imported ``eqgnn`` package (a checkout or an editable install).
+"""
 
 from __future__ import annotations
 
 import argparse
+import subprocess
+import sys
+from pathlib import Path
 
 from eqgnn.cli._common import add_json, emit
+from eqgnn.errors import InputError
+
+DASHBOARD_SCRIPT = Path("tools") / "bench_dashboard.py"
+"""The dashboard benchmark, relative to the checkout's root."""
 
 
 def register(sub) -> None:
@@ -47,48 +61,71 @@ def register(sub) -> None:
 
 
 def run_models(args: argparse.Namespace) -> int:
-    from eqgnn.bench_models import bench_models, format_table
+    from eqgnn.bench import bench_models, models_table
 
     result = bench_models(batch_size=args.batch_size, batches=args.batches, device=args.device)
-    emit(args, result, format_table(result))
+    emit(args, result, models_table(result))
     return 0
 
 
 def run_oracle(args: argparse.Namespace) -> int:
-    from eqgnn.bench_oracle import bench_oracle, format_table
+    from eqgnn.bench import bench_oracle, oracle_table
     from eqgnn.progress import progress_bar
 
     with progress_bar("bench oracle", "cell") as progress:
         result = bench_oracle(repeats=args.repeats, progress=progress)
-    emit(args, result, format_table(result))
+    emit(args, result, oracle_table(result))
     return 0
 
 
 def run_protocol(args: argparse.Namespace) -> int:
-    from eqgnn.bench_protocol import bench_protocol, format_table
+    from eqgnn.bench import bench_protocol, protocol_table
     from eqgnn.progress import progress_bar
 
     with progress_bar("bench protocol", "pair") as progress:
         result = bench_protocol(args.seeds, args.epochs, progress)
-    emit(args, result, format_table(result))
+    emit(args, result, protocol_table(result))
     return 0
 
 
 def run_reach(args: argparse.Namespace) -> int:
-    from eqgnn.bench_reach import bench_reach, format_table
+    from eqgnn.bench import bench_reach, reach_table
     from eqgnn.progress import progress_bar
 
     with progress_bar("bench reach", "model") as progress:
         result = bench_reach(args.seeds, args.epochs, progress)
-    emit(args, result, format_table(result))
+    emit(args, result, reach_table(result))
     return 0
 
 
 def run_dashboard(args: argparse.Namespace) -> int:
-    from eqgnn.bench_dashboard import bench_dashboard, format_table
-    from eqgnn.progress import progress_bar
+    """Run the checkout's ``tools/bench_dashboard.py`` with the same options; its exit code.
 
-    with progress_bar("bench dashboard", "step") as progress:
-        result = bench_dashboard(args.runs, args.rounds, progress)
-    emit(args, result, format_table(result))
-    return 0
+    The script prints its own table or JSON, and its own one-line error (exit
+    2) where Playwright or chromium is missing.
+    """
+    root = checkout_root()
+    if root is None:
+        raise InputError(
+            f"bench dashboard needs a checkout of eqgnn (app.py and {DASHBOARD_SCRIPT}); "
+            "run it from the checkout's folder"
+        )
+    argv = ["--runs", str(args.runs), "--rounds", str(args.rounds)]
+    argv += ["--json"] if args.json else []
+    return subprocess.run([sys.executable, str(root / DASHBOARD_SCRIPT), *argv],
+                          cwd=root, check=False).returncode
+
+
+def checkout_root() -> Path | None:
+    """The checkout holding the dashboard benchmark, or None where there is none.
+
+    Looked for in the current directory and those above it, then beside the
+    imported package (``eqgnn/..``: a checkout or an editable install; an
+    installed wheel has no ``tools/``).
+    """
+    here = Path.cwd().resolve()
+    package_parent = Path(__file__).resolve().parent.parent.parent
+    for root in (here, *here.parents, package_parent):
+        if (root / DASHBOARD_SCRIPT).is_file() and (root / "app.py").is_file():
+            return root
+    return None

@@ -1,40 +1,36 @@
-"""``bench dashboard``: how fast and how lean the dashboard is in a real browser.
+"""Driving the dashboard in a real browser: a ``streamlit run`` server and headless Chromium.
 
-The dashboard's promise is that a gallery case drawn from precomputed results
-appears at once (goal: under a second, warm) and that a long session does not
-grow the server without bound (its caches are bounded). Both are properties of
-the whole stack (Streamlit server, websocket, React front end, 3Dmol.js in an
-iframe), so they are measured the way a user meets them: a real ``streamlit
-run`` server and headless Chromium driven by Playwright.
+The dashboard's properties that matter to a user (every page draws, its 3D
+views show molecules, nothing leaves the machine, a gallery case appears at
+once) belong to the whole stack: Streamlit server, websocket, React front end,
+3Dmol.js in an iframe. So they are checked the way a user meets them: a real
+``streamlit run app.py`` on 127.0.0.1 and Debian's Chromium under Playwright.
 
-The server start and the page checks live here, not in the tests, so that the
-browser test (``tests/browser.py``) and this benchmark drive the dashboard with
-one piece of code. Playwright is imported only inside the functions that need
-it: it is a test tool (``requirements-dev.txt``), not a runtime requirement.
+The server start, the offline guard and the "3D view drawn" wait live here,
+in the checkout's ``tools/`` (not in the ``eqgnn`` library, which never
+imports a browser), so that the browser test (``tests/browser.py``) and the
+benchmark (``tools/bench_dashboard.py``) drive the dashboard with one piece of
+code. Playwright is imported only inside the functions that need it: it is a
+test tool (``requirements-dev.txt``), not a runtime requirement.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-from eqgnn.errors import InputError
 
 if TYPE_CHECKING:
     from playwright.sync_api import (
@@ -48,6 +44,7 @@ if TYPE_CHECKING:
     )
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+"""The checkout this harness sits in (``tools/..``): it serves that checkout's ``app.py``."""
 APP = PROJECT_ROOT / "app.py"
 CHROMIUM = Path(os.environ.get("EQGNN_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -93,7 +90,7 @@ _PRESERVE_WEBGL_JS = """(() => {
 # frame's ``data-views`` says (1 when absent), and a column counts when at least ``min``
 # of its pixels are unlike the canvas's top-left one (the background). A blank or failed
 # WebGL view has none.
-_DRAWN_JS = """([root, min]) => {
+DRAWN_JS = """([root, min]) => {
   root = root || document;
   const holder = root.querySelector("[data-views]");
   const columns = holder ? Number(holder.dataset.views) : 1;
@@ -115,25 +112,6 @@ _DRAWN_JS = """([root, min]) => {
   }
   return best;
 }"""
-
-
-# The moment (performance.now(), ms) a gallery view is complete, read by the page itself
-# at each animation frame: the script run has ended, a verdict table is visible and the 3D
-# frames hold ``structures`` drawn structures (a 3Dmol frame's own mark, a plotly scene's
-# pixels); false until then. Timing with one in-page check, not a chain of Playwright
-# waits, keeps their round trips out of the figure.
-_GALLERY_DRAWN_JS = f"""([structures, min]) => {{
-  const countDrawn = {_DRAWN_JS};
-  if (!document.querySelector({json.dumps(SCRIPT_DONE)})) return false;
-  const tables = Array.from(document.querySelectorAll({json.dumps(TABLES)}));
-  if (!tables.some((table) => table.checkVisibility())) return false;
-  let drawn = 0;
-  for (const view of document.querySelectorAll({json.dumps(VIEWS_3D)})) {{
-    const holder = view.contentDocument && view.contentDocument.querySelector("[data-views]");
-    drawn += holder ? Number(holder.dataset.drawn || 0) : countDrawn([view, min]);
-  }}
-  return drawn >= structures && performance.now();
-}}"""
 
 
 def playwright_missing() -> str | None:
@@ -329,9 +307,9 @@ def wait_drawn(view: Locator) -> int:
     handle = view.element_handle()
     frame = handle.content_frame()
     if frame is not None:
-        return frame.wait_for_function(_DRAWN_JS, arg=[None, MIN_DRAWN_PIXELS],
+        return frame.wait_for_function(DRAWN_JS, arg=[None, MIN_DRAWN_PIXELS],
                                        polling=POLL_MS).json_value()
-    return view.page.wait_for_function(_DRAWN_JS, arg=[handle, MIN_DRAWN_PIXELS],
+    return view.page.wait_for_function(DRAWN_JS, arg=[handle, MIN_DRAWN_PIXELS],
                                        polling=POLL_MS).json_value()
 
 
@@ -351,80 +329,3 @@ def served_pages(page: Page, server: Server) -> list[str]:
 def error_texts(page: Page) -> list[str]:
     """The text of every Streamlit error box and traceback on the page."""
     return [t.strip() for t in page.locator(ERROR_BOXES).all_inner_texts()]
-
-
-def bench_dashboard(
-    runs: int = 7, rounds: int = 20, progress: Callable[[int, int, str], None] | None = None,
-) -> dict:
-    """Warm gallery load time (median of ``runs``) and server RSS over ``rounds`` of all pages.
-
-    (a) Navigation start to the verdict table and every 3D view of
-    ``/gallery?case=butane-torsion`` drawn, after one untimed warm-up visit.
-    (b) The server's VmRSS after each round of visiting every page once:
-    the series should level off once the caches are full.
-    """
-    if runs < 1 or rounds < 1:
-        raise InputError(f"--runs and --rounds must be at least 1, not {runs} and {rounds}")
-    reason = playwright_missing()
-    if reason:
-        raise InputError(reason)
-    total = runs + 1 + rounds
-    with streamlit_server() as server, chromium() as browser:
-        offline = offline_context(browser, server, intercept=False)
-        page = offline.context.new_page()
-        pages = served_pages(page, server)
-        if "/gallery" not in pages:
-            raise InputError(f"the dashboard has no /gallery page to time (it has {pages})")
-        rss_start = server.rss_kib()
-        times: list[float] = []
-        for i in range(runs + 1):
-            page.goto(server.url + GALLERY_CASE_PATH)
-            # the browser's clock starts at navigation start of this document
-            drawn_at = page.wait_for_function(
-                _GALLERY_DRAWN_JS, arg=[GALLERY_VIEWS, MIN_DRAWN_PIXELS], polling="raf",
-            ).json_value()
-            if errors := error_texts(page):
-                raise RuntimeError(f"the gallery shows errors, nothing to time: {errors}")
-            # the frames' marks are checked against their pixels, outside the timing
-            drawn = sum(wait_drawn(view) for view in page.locator(VIEWS_3D).all())
-            if drawn < GALLERY_VIEWS:
-                raise RuntimeError(f"the gallery drew {drawn} of {GALLERY_VIEWS} structures")
-            if i:  # the first visit warms the server's caches and the browser's
-                times.append(drawn_at / 1000)
-            if progress:
-                progress(i + 1, total, "gallery")
-        rss = []
-        for r in range(rounds):
-            for path in pages:
-                open_page(page, server.url + path)
-            rss.append(server.rss_kib())
-            if progress:
-                progress(runs + 2 + r, total, f"round {r + 1}")
-        offline.context.close()
-    return {
-        "gallery_path": GALLERY_CASE_PATH,
-        "gallery_seconds": times,
-        "gallery_median_seconds": statistics.median(times),
-        "pages": pages,
-        "rss_start_kib": rss_start,
-        "rss_kib_per_round": rss,
-        "blocked_requests": offline.blocked,
-    }
-
-
-def format_table(result: dict) -> str:
-    """The bench as text: the gallery times, then the RSS series in MiB and its late growth."""
-    times = ", ".join(f"{t:.2f}" for t in result["gallery_seconds"])
-    rss = [k / 1024 for k in result["rss_kib_per_round"]]
-    half = len(rss) // 2
-    lines = [
-        f"gallery {result['gallery_path']}: median {result['gallery_median_seconds']:.2f} s "
-        f"warm (goal < 1 s) over [{times}]",
-        f"server RSS MiB: {result['rss_start_kib'] / 1024:.0f} at start, after each round of "
-        f"{len(result['pages'])} pages: {' '.join(f'{r:.0f}' for r in rss)}",
-        f"growth over the last {len(rss) - half} rounds: {rss[-1] - rss[half]:+.1f} MiB "
-        "(goal: flat once the caches are full)",
-    ]
-    blocked = Counter(result["blocked_requests"])
-    lines += [f"blocked external request: {url} (x{n})" for url, n in blocked.items()]
-    return "\n".join(lines)

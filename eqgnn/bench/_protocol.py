@@ -83,7 +83,8 @@ def bench_protocol(
     return {"rows": rows}
 
 
-def format_table(result: dict) -> str:
+def protocol_table(result: dict) -> str:
+    """Seconds and verdicts as a plain-text table for the CLI: one row per pair and family."""
     lines = [f"{'pair':<28}{'family':<13}{'batched s':>10}{'1 seed s':>10}{'loop s':>9}"
              f"{'batched/1':>11}{'loop/batched':>14}  verdict"]
     for r in result["rows"]:

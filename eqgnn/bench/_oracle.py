@@ -68,7 +68,7 @@ def bench_oracle(
     return {"repeats": repeats, "python_start_seconds": baseline, "rows": rows}
 
 
-def format_table(result: dict) -> str:
+def oracle_table(result: dict) -> str:
     """Seconds per pair: one row per size and body order, one column per hops."""
     lines = [f"median wall seconds per `python -m eqgnn oracle` call ({result['repeats']} runs; "
              f"bare Python start {result['python_start_seconds']:.2f} s)",

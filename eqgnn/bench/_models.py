@@ -27,12 +27,14 @@ from __future__ import annotations
 import platform
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import torch
-
-from eqgnn.batch import GraphBatch, collate, resolve_device
 from eqgnn.config import ModelConfig
-from eqgnn.models import build_model
+
+if TYPE_CHECKING:  # torch loads when a benchmark runs, not when eqgnn.bench is imported
+    import torch
+
+    from eqgnn.batch import GraphBatch
 
 GRAPH = "radius:5"
 QM9_SPECIES = (1, 6, 7, 8, 9)
@@ -53,6 +55,9 @@ def bench_models(
     ``progress(done, total, label)`` is called after every batch; without it a
     tqdm bar on stderr shows progress.
     """
+    import torch
+
+    from eqgnn.batch import collate, resolve_device
     from eqgnn.io import qm9_subset
 
     dev = resolve_device(device)
@@ -119,6 +124,8 @@ def bench_models(
 
 
 def _ours(config: ModelConfig, dev: torch.device):
+    from eqgnn.models import build_model
+
     model = build_model(config, device=dev)
     used = ("hops", "body_order", "width") if config.model == "khop" else ("lmax", "correlation")
     label = ", ".join(
@@ -134,6 +141,7 @@ def _reference(config: ModelConfig, gates: int, dev: torch.device):
 
     ``gates`` gated convolutions, then e3nn's ungated output convolution.
     """
+    import torch
     from e3nn.nn.models.gate_points_2101 import Network
 
     from eqgnn.nn.blocks import typical_neighbours
@@ -173,7 +181,7 @@ def _reference(config: ModelConfig, gates: int, dev: torch.device):
     return model, step, label
 
 
-def format_table(result: dict) -> str:
+def models_table(result: dict) -> str:
     """The figures as a plain-text table for the CLI."""
     lines = [
         f"batches of {result['batch_size']} QM9 molecules on {result['graph']} graphs "

@@ -85,7 +85,8 @@ def bench_reach(seeds: int = 10, epochs: int = 20,
     return {"pair": "kchain-4", "rows": rows}
 
 
-def format_table(result: dict) -> str:
+def reach_table(result: dict) -> str:
+    """Seconds as a plain-text table for the CLI: one row per model."""
     lines = [f"{'model on ' + result['pair']:<24}{'s/epoch':>9}{'guard s':>9}{'run s':>8}"
              f"{'guard/run':>11}  verdict"]
     for r in result["rows"]:

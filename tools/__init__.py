@@ -1,0 +1,1 @@
+"""Checkout-only tools: the browser harness and benchmark of the dashboard (not installed)."""
