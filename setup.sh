@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Set up eqgnn in ./.venv with pip, and 3Dmol.js for offline 3D views.
+# The pinned requirements, then the checkout itself as an editable install: the
+# `.venv/bin/eqgnn` command (same as `python -m eqgnn`), edits seen at once.
 #   ./setup.sh        runtime only (the dashboard and the CLI)
 #   ./setup.sh --dev  plus the test tools (Playwright; the browser is Debian's chromium)
 # pip, not uv or poetry: they would fetch a CUDA build of torch.
@@ -15,6 +17,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -r "$requirements"
+.venv/bin/python -m pip install -q --no-deps --no-build-isolation -e .
 
 # 3Dmol.js 2.5.5 from npm, served by Streamlit from ./static,
 # so the 3D views need no internet. Without npm the views fall back to plotly.

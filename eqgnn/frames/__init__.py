@@ -7,14 +7,16 @@ stabiliser of X is trivial. This package computes each piece:
 
 - :func:`rank` of the centred positions and the :func:`stabiliser` G_X (the
   symmetries a permutation-invariant network must respect), with its
-  Schoenflies name;
+  Schoenflies name (a :class:`Stabiliser`);
 - :func:`free_components`: per type, the dimension G_X leaves free (a
   character average; CH4 has no type-1 or type-2 freedom at all);
-- :func:`moving_frame` g_X (numpy, canonical where unique) and
-  :func:`invariant_lambda`, lambda = rho(g_X)^-1 f for the :func:`features` f of
-  the :func:`steerable_model`;
+- :func:`moving_frame` g_X (a :class:`MovingFrame`: numpy, canonical where
+  unique, by the rule :data:`FRAME_RULE`) and :func:`invariant_lambda`,
+  lambda = rho(g_X)^-1 f for the :func:`features` f of the
+  :func:`steerable_model`, with :func:`apply_rho` acting on features;
 - :func:`frame_report`: all of it for one structure, with the type
-  converter f_A -> f_B through the frame; ``python -m eqgnn frame`` prints it.
+  converter f_A -> f_B through the frame (:func:`lambda_report`: the lambda
+  part alone); ``python -m eqgnn frame`` prints it.
 
 Only :mod:`eqgnn.frames._lambda`'s functions need torch and e3nn, and they
 import them when called: importing this package stays light.

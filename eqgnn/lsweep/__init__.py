@@ -12,6 +12,14 @@ The sweep trains the steerable model for each lmax in a list in two series:
 lmax = 0 is the invariant baseline (a type-0 network is a 1-hop invariant
 GNN). Every run is a job in the result store, so a sweep resumes where it
 stopped and a repeated request is answered at once.
+
+- :data:`TASKS` (``mu``, ``gap``, ``dipole``, ``twist``) with their
+  :data:`UNITS`; :data:`DEFAULT_PROTOCOL`, the splits, epochs and seeds;
+- :func:`lsweep_spec` and :func:`lsweep_specs`: the job specs of one run or
+  of a list of lmax; :func:`lsweep_records` runs them (or reads them from
+  the store);
+- :func:`shipped_records`: the shipped tables' results, computed for
+  :data:`SHIPPED_SWEEP`.
 """
 
 from eqgnn.lsweep._spec import (
