@@ -30,3 +30,10 @@ def butane() -> Structure:
 def alanine() -> Structure:
     """L-alanine: one stereocentre, so its mirror image is not congruent."""
     return smiles("N[C@@H](C)C(=O)O")
+
+
+@pytest.fixture
+def private_store(tmp_path, monkeypatch):
+    """An empty writable result store beside the shipped results: nothing a test
+    writes leaks into the user's cache, and nothing cached there answers for it."""
+    monkeypatch.setenv("EQGNN_RESULTS", str(tmp_path / "results"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,18 +12,13 @@ from streamlit.testing.v1 import AppTest
 
 from eqgnn import reports
 from eqgnn.graph import build_edges, khop_neighbourhoods
+from tests.apptest import open_app, open_page
 from ui import render3d
-
-ROOT = Path(__file__).resolve().parent.parent
-EXPLORER = ROOT / "app_pages" / "explorer.py"
-TIMEOUT = 60
 
 
 def explorer(**params: str) -> AppTest:
     """The Explorer opened at ``/explorer?key=value...`` and run once."""
-    at = AppTest.from_file(str(EXPLORER), default_timeout=TIMEOUT)
-    at.query_params.update(params)
-    return at.run()
+    return open_page("explorer", **params)
 
 
 def shows_3d_view(at: AppTest) -> bool:
@@ -32,7 +26,7 @@ def shows_3d_view(at: AppTest) -> bool:
 
 
 def test_home_page_runs_and_links_to_the_claims():
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()  # Home: default
+    at = open_app()  # Home: default
     assert not at.exception
     assert len(at.get("page_link")) >= 4  # a link per claim, and the lesson
     assert any("Compute device" in c.value for c in at.caption)

@@ -3,23 +3,11 @@ and the pages draw it from any link without an exception."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from eqgnn import reports
 from eqgnn.gallery import case_names
-
-ROOT = Path(__file__).resolve().parent.parent
-TIMEOUT = 60
-
-
-def page(name: str, **params: str) -> AppTest:
-    """``app_pages/NAME.py`` opened at ``?key=value...`` and run once."""
-    at = AppTest.from_file(str(ROOT / "app_pages" / f"{name}.py"), default_timeout=TIMEOUT)
-    at.query_params.update(params)
-    return at.run()
+from tests.apptest import open_app, open_page
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +80,7 @@ def test_a_bad_lesson_file_is_reported_with_its_step(tmp_path):
 # --- the pages -------------------------------------------------------------------------------
 
 def test_app_navigation_opens_the_pages_by_file():
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    at = open_app()
     assert not at.exception and at.title[0].value.startswith("What 3D geometric GNNs")
     for name, title in (("explorer", "Explorer"), ("lesson", reports.lesson()[0].title)):
         at.switch_page(f"app_pages/{name}.py").run()
@@ -106,7 +94,7 @@ def test_app_navigation_opens_the_pages_by_file():
     {"mol": "smiles:CCCO", "angle": "-60", "body_order": "2", "group": "SO3"},
 ])
 def test_explorer_torsion_panel_draws_from_a_link(params):
-    at = page("explorer", **params)
+    at = open_page("explorer", **params)
     assert not at.exception and not at.error
     assert len(at.metric) == len(reports.TWIST_MODELS)
     verdicts = at.warning or at.success
@@ -116,7 +104,7 @@ def test_explorer_torsion_panel_draws_from_a_link(params):
 
 
 def test_explorer_slider_moves_the_url_and_the_gaps():
-    at = page("explorer", mol="g2:trans-butane", bond="1-2", angle="120")
+    at = open_page("explorer", mol="g2:trans-butane", bond="1-2", angle="120")
     gap_before = at.metric[1].value
     at.slider(key="angle").set_value(60).run()
     assert not at.exception
@@ -124,14 +112,14 @@ def test_explorer_slider_moves_the_url_and_the_gaps():
 
 
 def test_a_molecule_without_a_turnable_bond_shows_its_view_only():
-    at = page("explorer", mol="g2:H2O")
+    at = open_page("explorer", mol="g2:H2O")
     assert not at.exception and not at.error
     assert not at.metric and "bond" not in at.query_params
 
 
 @pytest.mark.parametrize("step", [None, "4", "5", "6", "99"])
 def test_lesson_step_draws_its_evidence_and_navigation(step):
-    at = page("lesson", **({"step": step} if step else {}))
+    at = open_page("lesson", **({"step": step} if step else {}))
     assert not at.exception and not at.error
     number = min(int(step or 1), len(reports.lesson()))
     assert at.query_params["step"] == str(number)
@@ -141,7 +129,7 @@ def test_lesson_step_draws_its_evidence_and_navigation(step):
 
 
 def test_lesson_next_and_previous_update_the_url():
-    at = page("lesson", step="2")
+    at = open_page("lesson", step="2")
     at.button(key="next-top").click().run()
     assert at.query_params["step"] == "3"
     at.button(key="previous-bottom").click().run()

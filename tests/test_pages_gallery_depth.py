@@ -7,31 +7,19 @@ import re
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from eqgnn import reports
 from eqgnn.gallery import load_case
 from eqgnn.store import ResultStore
+from tests.apptest import open_page
 
-ROOT = Path(__file__).resolve().parent.parent
-TIMEOUT = 60
-
-
-@pytest.fixture(autouse=True)
-def _private_store(tmp_path, monkeypatch):
-    """Pages read an empty writable store beside the shipped results; nothing is written."""
-    monkeypatch.setenv("EQGNN_RESULTS", str(tmp_path / "results"))
+pytestmark = pytest.mark.usefixtures("private_store")
 
 
-def page(name: str, **params: str) -> AppTest:
-    """``/NAME?key=value...`` opened and run once."""
-    at = AppTest.from_file(str(ROOT / "app_pages" / f"{name}.py"), default_timeout=TIMEOUT)
-    at.query_params.update(params)
-    return at.run()
 
 
 def test_gallery_defaults_show_verdicts_models_and_both_structures():
-    at = page("gallery")
+    at = open_page("gallery")
     assert not at.exception and not at.error
     assert at.query_params == {"case": "butane-torsion", "atom": "0", "hops": "1"}
     oracle, models = at.dataframe[1].value, at.dataframe[2].value
@@ -43,14 +31,14 @@ def test_gallery_defaults_show_verdicts_models_and_both_structures():
 
 
 def test_gallery_draws_the_training_curves_on_demand():
-    at = page("gallery")
+    at = open_page("gallery")
     charts = len(at.get("plotly_chart"))
     at.toggle(key="show-curves").set_value(True).run()
     assert not at.exception and len(at.get("plotly_chart")) == charts + 1
 
 
 def test_gallery_link_to_a_kchain_atom_and_hops_highlights_the_witness_partner():
-    at = page("gallery", case="kchain-4", atom="2", hops="2")
+    at = open_page("gallery", case="kchain-4", atom="2", hops="2")
     assert not at.exception and not at.error
     assert at.selectbox(key="case").value == "kchain-4"
     assert at.selectbox(key="atom").value == 2 and at.slider(key="hops").value == 2
@@ -60,17 +48,17 @@ def test_gallery_link_to_a_kchain_atom_and_hops_highlights_the_witness_partner()
 
 
 def test_gallery_bad_link_falls_back_to_defaults():
-    at = page("gallery", case="no-such-case", atom="junk", hops="99")
+    at = open_page("gallery", case="no-such-case", atom="junk", hops="99")
     assert not at.exception and not at.error
     assert at.query_params == {"case": "butane-torsion", "atom": "0", "hops": "6"}
 
 
 def test_depth_page_draws_a_heatmap_per_family_with_downloads():
-    at = page("depth", case="kchain-4")
+    at = open_page("depth", case="kchain-4")
     assert not at.exception and not at.error
     assert len(at.get("plotly_chart")) == 2  # khop and equivariant
     assert len(at.get("download_button")) == 4  # JSON and CSV each
-    at = page("depth", case="star-5")
+    at = open_page("depth", case="star-5")
     assert not at.exception and len(at.get("plotly_chart")) == 1
 
 

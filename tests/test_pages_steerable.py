@@ -3,27 +3,16 @@ shipped L-sweep tables read in words, and nothing trained on a visit."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from eqgnn import reports
 from eqgnn.store import ResultStore
+from tests.apptest import open_page
 
-ROOT = Path(__file__).resolve().parent.parent
-TIMEOUT = 60
-
-
-@pytest.fixture(autouse=True)
-def _private_store(tmp_path, monkeypatch):
-    monkeypatch.setenv("EQGNN_RESULTS", str(tmp_path / "results"))
+pytestmark = pytest.mark.usefixtures("private_store")
 
 
-def page(**params: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app_pages" / "steerable.py"), default_timeout=TIMEOUT)
-    at.query_params.update(params)
-    return at.run()
 
 
 def table_with(at: AppTest, column: str):
@@ -31,7 +20,7 @@ def table_with(at: AppTest, column: str):
 
 
 def test_page_draws_the_type_grid_and_the_sweep_without_training():
-    at = page()
+    at = open_page("steerable")
     assert not at.exception and not at.error
     grid = table_with(at, "case")
     assert list(grid["case"])[:2] == ["star-2", "star-3"]
@@ -61,7 +50,7 @@ def test_the_reading_counts_a_difference_only_beyond_the_seeds_spread():
 
 
 def test_lemma_lab_keeps_lambda_while_f_turns():
-    at = page()
+    at = open_page("steerable")
     assert not at.exception and not at.error
     at.slider(key="turn-z").set_value(90).run()
     assert not at.exception and not at.error
@@ -71,7 +60,7 @@ def test_lemma_lab_keeps_lambda_while_f_turns():
 
 
 def test_lemma_lab_explains_the_zeros_symmetry_forces():
-    at = page(mol="g2:CH4")
+    at = open_page("steerable", mol="g2:CH4")
     assert not at.exception and not at.error
     types = table_with(at, "free components").set_index("type")
     assert types.loc["1o", "free components"] == 0 and types.loc["2e", "free components"] == 0
@@ -89,7 +78,7 @@ def test_the_lab_turns_f_and_keeps_lambda():
 
 
 def test_lemma_lab_checks_the_converter_on_request():
-    at = page()
+    at = open_page("steerable")
     at.toggle(key="lab-checks").set_value(True).run()
     assert not at.exception and not at.error
     text = " ".join(m.value for m in at.markdown)
@@ -97,6 +86,6 @@ def test_lemma_lab_checks_the_converter_on_request():
 
 
 def test_lemma_lab_reads_no_server_paths():
-    at = page(mol="/etc/hostname")
+    at = open_page("steerable", mol="/etc/hostname")
     assert not at.exception
     assert at.error and "upload a file" in at.error[0].value

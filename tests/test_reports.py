@@ -8,28 +8,19 @@ with the command's JSON, drawn the way the page draws it."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from eqgnn.cli import main
+from tests.apptest import open_app, open_page
 from ui import widgets
 
-ROOT = Path(__file__).resolve().parent.parent
-TIMEOUT = 120
-
-
-@pytest.fixture(autouse=True)
-def _private_store(tmp_path, monkeypatch):
-    """Pages and commands read one empty writable store beside the shipped results."""
-    monkeypatch.setenv("EQGNN_RESULTS", str(tmp_path / "results"))
+pytestmark = pytest.mark.usefixtures("private_store")
 
 
 def page(name: str, **params: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app_pages" / f"{name}.py"), default_timeout=TIMEOUT)
-    at.query_params.update(params)
-    at.run()
+    at = open_page(name, **params)
     assert not at.exception and not at.error
     return at
 
@@ -59,7 +50,7 @@ def frame_with(at: AppTest, column: str, start: int = 0):
 
 
 def test_home_page_device_is_the_one_info_reports(capsys):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    at = open_app()
     assert not at.exception
     device = report(capsys, "info")["device"]
     assert any(f"Compute device: `{device}`" in c.value for c in at.caption)

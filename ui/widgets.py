@@ -18,6 +18,7 @@ import streamlit as st
 from eqgnn.gallery import Case, load_case
 from eqgnn.graph import build_edges
 from eqgnn.io import readable_extensions
+from eqgnn.reports import cell_text
 from eqgnn.structure import Structure
 from ui import render3d
 
@@ -170,16 +171,9 @@ def verdict_style(rows: list[dict]):
     """
     import pandas as pd
 
-    def shown(value: object) -> str:
-        if value is None:
-            return "–"
-        if isinstance(value, bool):
-            return "yes" if value else "no"
-        return f"{value:.2f}" if isinstance(value, float) else str(value)
-
     def colour(value: object) -> str:
         background = VERDICT_COLOURS.get(value) if isinstance(value, str) else None
         return f"background-color: {background}; color: black" if background else ""
 
-    table = pd.DataFrame([{k: shown(v) for k, v in row.items()} for row in rows])
+    table = pd.DataFrame([{k: cell_text(v, ".2f", "–") for k, v in row.items()} for row in rows])
     return table.style.map(colour)

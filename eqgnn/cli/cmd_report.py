@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 
 from eqgnn.cli._common import STRUCTURE_HELP, add_graph_rule, add_json, emit
+from eqgnn.reports import cell_text
 
 
 def register(sub) -> None:
@@ -215,15 +216,7 @@ def table(rows: list[dict]) -> str:
     if not rows:
         return "(none)"
     columns = list(dict.fromkeys(key for row in rows for key in row))
-
-    def text(value: object) -> str:
-        if value is None:
-            return "-"
-        if isinstance(value, bool):
-            return "yes" if value else "no"
-        return f"{value:.3g}" if isinstance(value, float) else str(value)
-
-    cells = [[text(row.get(c)) for c in columns] for row in rows]
+    cells = [[cell_text(row.get(c)) for c in columns] for row in rows]
     widths = [max(len(c), *(len(line[i]) for line in cells)) for i, c in enumerate(columns)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths))]
     lines += ["  ".join(v.ljust(w) for v, w in zip(line, widths)) for line in cells]

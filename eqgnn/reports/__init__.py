@@ -20,9 +20,11 @@ trained.
   :func:`oracle_evidence`, :func:`orientation_evidence`, :func:`model_evidence`;
 - steerable: :func:`steerable_report`; panels :func:`lemma_lab`,
   :func:`type_grid` / :func:`type_table`, :func:`lsweep_report`,
-  :func:`live_tables`.
+  :func:`live_tables`;
+- every table: :func:`cell_text`, how a cell reads as text.
 """
 
+from eqgnn.reports._cells import cell_text
 from eqgnn.reports._depth import (
     DEPTH_CASE,
     depth_bounds,
@@ -91,13 +93,14 @@ from eqgnn.reports._twist import (
 
 __all__ = [
     "DEFAULT_PRESET", "DEPTH_CASE", "GALLERY_CASE", "LAB_LMAX", "LAB_MOLECULE", "LIVE_SWEEP",
-    "NOT_COMPUTED", "TWIST_DEFAULTS", "TWIST_MODELS", "Step", "bridge_rows", "build_twist_models",
-    "congruence", "default_bond", "depth_bounds", "depth_csv", "depth_report", "depth_shortfall",
-    "depth_specs", "depth_table", "explorer_report", "free_component_rows", "gallery_report",
-    "lemma_lab", "lesson", "lesson_report", "lesson_specs", "live_specs", "live_tables",
-    "load_lesson", "lsweep_reading", "lsweep_report", "lsweep_tables", "matched_neighbourhoods",
-    "model_evidence", "model_verdicts", "moved_by", "neighbourhood", "neighbourhood_rows",
-    "oracle_evidence", "oracle_verdicts", "orientation_evidence", "parse_bond", "preset_spec",
-    "runs_of", "steerable_report", "step_report", "training_result", "turn", "turned",
-    "twist_gaps", "twist_oracle", "twist_report", "twistable_bonds", "type_grid", "type_table",
+    "NOT_COMPUTED", "Step", "TWIST_DEFAULTS", "TWIST_MODELS", "bridge_rows", "build_twist_models",
+    "cell_text", "congruence", "default_bond", "depth_bounds", "depth_csv", "depth_report",
+    "depth_shortfall", "depth_specs", "depth_table", "explorer_report", "free_component_rows",
+    "gallery_report", "lemma_lab", "lesson", "lesson_report", "lesson_specs", "live_specs",
+    "live_tables", "load_lesson", "lsweep_reading", "lsweep_report", "lsweep_tables",
+    "matched_neighbourhoods", "model_evidence", "model_verdicts", "moved_by", "neighbourhood",
+    "neighbourhood_rows", "oracle_evidence", "oracle_verdicts", "orientation_evidence",
+    "parse_bond", "preset_spec", "runs_of", "steerable_report", "step_report", "training_result",
+    "turn", "turned", "twist_gaps", "twist_oracle", "twist_report", "twistable_bonds", "type_grid",
+    "type_table",
 ]
