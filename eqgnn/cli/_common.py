@@ -7,6 +7,7 @@ import json
 import sys
 
 from eqgnn.config import CORRELATIONS, MAX_LMAX, MODELS, PRESETS, ModelConfig, config_from_options
+from eqgnn.io import named_forms
 
 
 def add_json(parser: argparse.ArgumentParser) -> None:
@@ -73,7 +74,7 @@ def emit(args: argparse.Namespace, payload: dict, human: str) -> None:
         print(human)
 
 
-STRUCTURE_HELP = "file[@N] | g2:NAME | qm9:N | smiles:STRING | graph.json"
+STRUCTURE_HELP = " | ".join(["file[@N]", *named_forms(), "graph.json"])
 
 
 def add_pair(parser: argparse.ArgumentParser) -> None:

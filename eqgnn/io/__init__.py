@@ -10,12 +10,12 @@ files) are refused in that same table. Every problem is an ``InputError``.
   :func:`load_upload`: the dashboard uploader's bytes, by file name;
 - :func:`write_structure`: xyz, extxyz, pdb or JSON, by extension;
 - :func:`structure_from_json`: our JSON geometric graph, already parsed;
-- :func:`readable_extensions`, :func:`g2_names`, :data:`QM9_SIZE`: what a
+- :func:`readable_extensions`, :func:`named_forms`, :func:`g2_names`, :data:`QM9_SIZE`: what a
   user may name; :func:`qm9_subset`: the 256 QM9 molecules shipped in data/.
 """
 
 from eqgnn.io._files import write_structure
-from eqgnn.io._formats import readable_extensions
+from eqgnn.io._formats import named_forms, readable_extensions
 from eqgnn.io._json_graph import structure_from_json
 from eqgnn.io._load import load_structure, load_upload
 from eqgnn.io._named import g2_names
@@ -24,6 +24,7 @@ from eqgnn.io._qm9 import QM9_SIZE, qm9_subset
 __all__ = [
     "QM9_SIZE",
     "g2_names",
+    "named_forms",
     "load_structure",
     "load_upload",
     "qm9_subset",

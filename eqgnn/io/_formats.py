@@ -82,9 +82,14 @@ _BY_EXTENSION = {ext: fmt for fmt in FORMATS for ext in fmt.extensions}
 _BY_PREFIX = {fmt.prefix: fmt for fmt in FORMATS if fmt.prefix}
 
 
+def named_forms() -> list[str]:
+    """The named sources' spellings, table order: ``["g2:NAME", "qm9:N", "smiles:S"]``."""
+    return [fmt.usage for fmt in FORMATS if fmt.prefix]
+
+
 def spec_forms() -> str:
     """The forms a structure spec takes, for messages: ``a file path, g2:NAME, ... or smiles:S``."""
-    named = [fmt.usage for fmt in FORMATS if fmt.prefix]
+    named = named_forms()
     return f"a file path, {', '.join(named[:-1])} or {named[-1]}"
 
 
