@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from eqgnn.cli._common import add_json, add_model_options, emit, model_config
+from eqgnn.cli._common import STRUCTURE_HELP, add_json, add_model_options, emit, model_config
 
 
 def register(sub) -> None:
@@ -12,7 +12,7 @@ def register(sub) -> None:
         "embed", help="the embedding of a structure by a seeded, untrained model",
         description="Same seed, same weights: two calls on two structures are comparable.",
     )
-    p.add_argument("structure", help="file[@N] | g2:NAME | qm9:N | smiles:STRING | graph.json")
+    p.add_argument("structure", help=STRUCTURE_HELP)
     add_model_options(p)
     p.add_argument("--seed", type=int, default=0, help="weight seed (default 0)")
     add_json(p)

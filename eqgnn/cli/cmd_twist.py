@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from eqgnn.cli._common import add_graph_rule, add_json, emit
+from eqgnn.cli._common import STRUCTURE_HELP, add_graph_rule, add_json, emit
 
 
 def register(sub) -> None:
@@ -12,7 +12,7 @@ def register(sub) -> None:
         "twist", help="turn one side of a non-ring bond about its axis and write the twin",
         description="Turns the side that holds atom J (0-based) of the bridge I-J by DEG degrees.",
     )
-    p.add_argument("structure", help="file[@N] | g2:NAME | qm9:N | smiles:STRING | graph.json")
+    p.add_argument("structure", help=STRUCTURE_HELP)
     p.add_argument("--bond", type=int, nargs=2, metavar=("I", "J"), required=True)
     p.add_argument("--angle", type=float, required=True, metavar="DEG")
     p.add_argument("-o", "--output", required=True, metavar="OUT",
