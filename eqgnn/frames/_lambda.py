@@ -173,7 +173,8 @@ def apply_rho(irreps, matrix: np.ndarray, f: np.ndarray, inverse: bool = False) 
     default while it runs (in float32 D is only good to ~1e-7).
     """
     import torch
-    from e3nn import o3
+
+    from eqgnn.nn._e3nn import o3
 
     irreps = o3.Irreps(irreps)
     out = np.empty_like(f)
@@ -200,7 +201,7 @@ def _through_frame(irreps_in, irreps_out, g: np.ndarray, f: np.ndarray,
 
 def _target_irreps(to: str | None, irreps_a):
     """The converter's irreps B: ``to``, or D x 0e; its dimension must be A's."""
-    from e3nn import o3
+    from eqgnn.nn._e3nn import o3
 
     if to is None:
         return o3.Irreps(f"{irreps_a.dim}x0e")

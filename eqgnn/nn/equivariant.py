@@ -57,13 +57,11 @@ from __future__ import annotations
 
 import functools
 
-import e3nn
 import torch
-from e3nn import o3
-from e3nn.nn import FullyConnectedNet, Gate
 from torch import nn
 
 from eqgnn.batch import GraphBatch
+from eqgnn.nn._e3nn import FullyConnectedNet, Gate, e3nn, o3
 from eqgnn.nn.blocks import (
     MLP,
     NUM_SPECIES,
@@ -205,14 +203,14 @@ def _built_in_float64(init):
     @functools.wraps(init)
     def wrapper(*args, **kwargs):
         previous = torch.get_default_dtype()
-        script = e3nn.get_optimization_defaults()["jit_script_fx"]
+        options = e3nn.get_optimization_defaults()
         torch.set_default_dtype(torch.float64)
         e3nn.set_optimization_defaults(jit_script_fx=False)
         try:
             init(*args, **kwargs)
         finally:
             torch.set_default_dtype(previous)
-            e3nn.set_optimization_defaults(jit_script_fx=script)
+            e3nn.set_optimization_defaults(**options)  # all of them: jit_mode too
 
     return wrapper
 
@@ -250,6 +248,9 @@ class SteerableGNN(nn.Module):
         self.group = group
         self.readout = readout
         self.irreps_sh = o3.Irreps.spherical_harmonics(self.lmax)
+        # built once, unscripted: o3.spherical_harmonics() would build and script one per call
+        self.spherical_harmonics = o3.SphericalHarmonics(self.irreps_sh, normalize=True,
+                                                         normalization="component")
         self.species = nn.Embedding(NUM_SPECIES, requested.count("0e"))
         self.radial_basis = RadialBasis(num_basis, r_max)
         self.basis_scale = num_basis**0.5
@@ -312,7 +313,7 @@ class SteerableGNN(nn.Module):
     def forward(self, batch: GraphBatch) -> ModelOutput:
         src, dst = batch.edge_index
         vec = batch.positions.index_select(0, src) - batch.positions.index_select(0, dst)
-        sh = o3.spherical_harmonics(self.irreps_sh, vec, normalize=True, normalization="component")
+        sh = self.spherical_harmonics(vec)
         radial = self.radial_basis(vec.norm(dim=-1)) * self.basis_scale
         h = self.species(batch.numbers).to(batch.positions.dtype)
         for block in self.interactions:

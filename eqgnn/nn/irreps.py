@@ -112,7 +112,7 @@ def choose_hidden_irreps(
 
 
 def _parse_irreps(text: str) -> IrrepsChoice:
-    from e3nn import o3
+    from eqgnn.nn._e3nn import o3
 
     try:
         irreps = o3.Irreps(text)
@@ -138,7 +138,7 @@ def hidden_irreps(
     irreps_hidden: str | None = None,
 ):
     """The hidden irreps as an ``e3nn.o3.Irreps`` (see :func:`choose_hidden_irreps`)."""
-    from e3nn import o3
+    from eqgnn.nn._e3nn import o3
 
     return o3.Irreps(choose_hidden_irreps(lmax, group, channels, dim, irreps_hidden).irreps)
 

@@ -85,7 +85,7 @@ class PropertyModel(nn.Module):
 
 def _slice_of(irreps, irrep: str) -> slice:
     """The columns of ``irreps`` holding ``irrep`` (an empty slice when absent)."""
-    from e3nn import o3
+    from eqgnn.nn._e3nn import o3
 
     target = o3.Irrep(irrep)
     for (_, ir), part in zip(irreps, irreps.slices()):
