@@ -13,6 +13,17 @@ the same seed shows between a structure and itself perturbed at the inputs'
 precision, :mod:`eqgnn.noise`: a classifier must not win by amplifying
 rounding), ``distinguished`` when the final accuracy (argmax on both graphs,
 ties wrong, mean over seeds) reaches 95 %, else ``sighted, not learned``.
+
+Two short-cuts, neither of which can change a verdict:
+
+- **blind before training**: the guard reads the untrained embeddings, and
+  training cannot lift a verdict out of ``blind`` (the verdict is blind
+  whatever the accuracy), so a blind pair is not trained at all. Its result
+  says ``trained: false``; accuracy is the untrained classifier's, curves empty.
+- **stopped when decided**: training ends once every seed has classified both
+  graphs right with a logit margin of at least :data:`DECIDED_MARGIN` for
+  :data:`DECIDED_EPOCHS` epochs in a row. A seed there has learned the pair;
+  more epochs only widen its margin. ``epochs_run`` says how many ran.
 """
 
 from __future__ import annotations
@@ -35,6 +46,12 @@ from eqgnn.structure import Structure
 
 DISTINGUISHED = 0.95
 NORMALISE = ("pair", "none")
+DECIDED_MARGIN = 1.0
+"""Logit margin (right minus wrong class) every seed must hold on both graphs to stop early."""
+DECIDED_EPOCHS = 5
+"""Epochs in a row that margin must hold before training stops early."""
+STOPPED = ("blind before training", "decided", "epochs")
+"""Why training ended: the blind short-cut, every seed decided, or the last epoch."""
 
 Progress = Callable[[int, int, str], None]
 
@@ -73,12 +90,22 @@ class PairClassifier(nn.Module):
         return self.head(features), embedding
 
 
-def accuracies(logits: torch.Tensor) -> torch.Tensor:
-    """Per seed: the fraction of the two graphs whose label wins strictly (ties wrong)."""
+def margins(logits: torch.Tensor) -> torch.Tensor:
+    """Per seed and graph (S, 2): the right class's logit minus the wrong one's (A: 0, B: 1)."""
     labels = torch.tensor([0, 1], device=logits.device)
     right = logits.gather(-1, labels.view(1, 2, 1).expand(logits.shape[0], 2, 1)).squeeze(-1)
     wrong = logits.gather(-1, (1 - labels).view(1, 2, 1).expand(logits.shape[0], 2, 1)).squeeze(-1)
-    return (right > wrong).to(logits.dtype).mean(dim=1)
+    return right - wrong
+
+
+def accuracies(logits: torch.Tensor) -> torch.Tensor:
+    """Per seed: the fraction of the two graphs whose label wins strictly (ties wrong)."""
+    return (margins(logits) > 0).to(logits.dtype).mean(dim=1)
+
+
+def decided(logits: torch.Tensor) -> bool:
+    """Every seed right on both graphs by at least :data:`DECIDED_MARGIN`."""
+    return bool((margins(logits) >= DECIDED_MARGIN).all())
 
 
 def verdict_of(guard: GuardedGaps, accuracy: float) -> str:
@@ -129,6 +156,17 @@ class StackedSeeds:
 _ENCODERS: OrderedDict[ModelConfig, tuple[nn.Module, threading.Lock]] = OrderedDict()
 _ENCODERS_LOCK = threading.Lock()
 ENCODER_CACHE_SIZE = 8
+_ENCODER_BUILDS = 0  # constructions by cached_encoder in this process (see encoder_builds)
+
+
+def encoder_builds() -> int:
+    """How many models :func:`cached_encoder` has constructed in this process so far.
+
+    A warm worker (``eqgnn.jobs.WarmPoolRunner``) reports the difference across
+    a job, so a caller can tell a run that reused a built model from one that paid
+    for construction.
+    """
+    return _ENCODER_BUILDS
 
 
 @contextmanager
@@ -142,9 +180,11 @@ def cached_encoder(config: ModelConfig) -> Iterator[nn.Module]:
     """
     from eqgnn.models import construct
 
+    global _ENCODER_BUILDS
     with _ENCODERS_LOCK:
         if config not in _ENCODERS:
             _ENCODERS[config] = (construct(config), threading.Lock())
+            _ENCODER_BUILDS += 1
             while len(_ENCODERS) > ENCODER_CACHE_SIZE:
                 _ENCODERS.popitem(last=False)
         _ENCODERS.move_to_end(config)
@@ -166,12 +206,16 @@ def distinguish(
     seed_list: list[int] | None = None,
     progress: Progress | None = None,
     cancel: Callable[[], bool] | None = None,
+    early_stop: bool = True,
 ) -> dict:
     """Train S seeds together on the pair (A: 0, B: 1); the module docstring's verdict.
 
     ``config.graph`` is the graph rule. Returns a JSON-able dict: distinguished,
     verdict, accuracy (+ std, per seed), embedding gaps, per-epoch curves,
-    seconds, device, and the theory beside it (:func:`theory_beside`).
+    whether it trained and the epochs it ran (``trained``, ``epochs_run``,
+    ``stopped``), seconds, device, and the theory beside it
+    (:func:`theory_beside`). ``early_stop=False`` turns both short-cuts off:
+    every epoch runs (the tests compare the verdicts both ways).
     """
     from eqgnn.batch import collate, resolve_device, resolve_dtype
 
@@ -187,8 +231,9 @@ def distinguish(
     batch = collate([a, b], graph=config.graph, dtype=torch_dtype, device=dev)
     with cached_encoder(config) as encoder:
         encoder.to(device="cpu", dtype=torch.float64)
-        final, guard, curves = _train(encoder, a, b, batch, config, seed_list, epochs, lr,
-                                      normalise, dev, torch_dtype, progress, cancel)
+        final, guard, curves, stopped = _train(encoder, a, b, batch, config, seed_list, epochs,
+                                               lr, normalise, dev, torch_dtype, progress,
+                                               cancel, early_stop)
     accuracy = sum(final) / len(final)
     verdict = verdict_of(guard, accuracy)
     return {
@@ -203,6 +248,9 @@ def distinguish(
         "noise_floors": guard.floors,
         "precision": guard.precision.to_dict(),
         "curves": curves,
+        "trained": stopped != "blind before training",
+        "epochs_run": len(curves["loss"]),
+        "stopped": stopped,
         "seconds": time.perf_counter() - start,
         "device": str(dev),
         "config": {"model": config.to_dict(), "seeds": seed_list, "epochs": epochs, "lr": lr,
@@ -212,8 +260,12 @@ def distinguish(
 
 
 def _train(encoder, a, b, batch, config, seed_list, epochs, lr, normalise, dev, torch_dtype,
-           progress, cancel) -> tuple[list[float], GuardedGaps, dict]:
-    """Stack the seeds, guard the untrained gaps against noise, train; final accuracies."""
+           progress, cancel, early_stop) -> tuple[list[float], GuardedGaps, dict, str]:
+    """Stack the seeds, guard the untrained gaps against noise, train until decided.
+
+    Returns the final accuracies, the guard, the curves and why training ended
+    (one of :data:`STOPPED`).
+    """
     from eqgnn.batch import collate
 
     with torch.no_grad():
@@ -226,10 +278,16 @@ def _train(encoder, a, b, batch, config, seed_list, epochs, lr, normalise, dev, 
 
     with torch.no_grad():
         guard = guarded_gaps(embed, a, b)
+    curves: dict = {"loss": [], "accuracy": [], "seed_loss": [[] for _ in seed_list]}
+    if early_stop and guard.blind:
+        with torch.no_grad():
+            untrained = accuracies(stacked(batch)[0]).tolist()
+        if progress is not None:
+            progress(epochs, epochs, "blind before training: no seed's gap rises above its floor")
+        return untrained, guard, curves, "blind before training"
     optimiser = torch.optim.Adam(stacked.params.values(), lr=lr)
     labels = torch.tensor([0, 1], device=dev).repeat(len(seed_list))
-    seed_losses: list[list[float]] = []
-    mean_loss, mean_accuracy = [], []
+    stopped, held = "epochs", 0
     for epoch in range(epochs):
         if cancel is not None and cancel():
             from eqgnn.jobs import Cancelled
@@ -241,15 +299,23 @@ def _train(encoder, a, b, batch, config, seed_list, epochs, lr, normalise, dev, 
         optimiser.zero_grad(set_to_none=True)
         per_seed.sum().backward()
         optimiser.step()
-        seed_losses.append(per_seed.detach().tolist())
-        mean_loss.append(float(per_seed.detach().mean()))
-        mean_accuracy.append(float(accuracies(logits.detach()).mean()))
+        for seed_curve, value in zip(curves["seed_loss"], per_seed.detach().tolist()):
+            seed_curve.append(value)
+        curves["loss"].append(float(per_seed.detach().mean()))
+        curves["accuracy"].append(float(accuracies(logits.detach()).mean()))
+        held = held + 1 if decided(logits.detach()) else 0
         if progress is not None:
-            progress(epoch + 1, epochs, f"epoch {epoch + 1}/{epochs}, loss {mean_loss[-1]:.3g}")
+            progress(epoch + 1, epochs,
+                     f"epoch {epoch + 1}/{epochs}, loss {curves['loss'][-1]:.3g}")
+        if early_stop and held >= DECIDED_EPOCHS:
+            stopped = "decided"
+            if progress is not None:
+                progress(epochs, epochs, f"decided after {epoch + 1} epochs: every seed right "
+                                         f"by a margin of {DECIDED_MARGIN:g} for {held} epochs")
+            break
     with torch.no_grad():
         final = accuracies(stacked(batch)[0]).tolist()
-    return final, guard, {"loss": mean_loss, "accuracy": mean_accuracy,
-                          "seed_loss": [list(x) for x in zip(*seed_losses)]}
+    return final, guard, curves, stopped
 
 
 def theory_beside(a: Structure, b: Structure, config: ModelConfig) -> dict:

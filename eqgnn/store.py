@@ -32,13 +32,26 @@ from eqgnn.jobs import Cancel, Progress, run_job
 from eqgnn.paths import SHIPPED_RESULTS, results_dir
 
 RESULTS_REVISION = 2
-"""The version of the numerics behind every stored result.
+"""The version of the numerics behind every stored result (kinds not in :data:`KIND_REVISIONS`).
 
-Bump it whenever a change alters what any job computes (a model, the
-training protocol, a default), so every stored and shipped result is
-recomputed instead of silently reused. It is deliberately not the git commit:
-a commit that leaves the numbers alone must not invalidate shipped results.
+Bump it whenever a change alters what every job computes (a model, a
+default), so every stored and shipped result is recomputed instead of
+silently reused. It is deliberately not the git commit: a commit that leaves
+the numbers alone must not invalidate shipped results.
 """
+
+KIND_REVISIONS = {"distinguish": 3}
+"""Job kinds whose numerics changed on their own since :data:`RESULTS_REVISION`.
+
+A change to one kind's job (its training protocol) bumps that kind alone, so
+the other kinds' shipped results (an hour of L-sweep training) stay valid.
+distinguish 3: the blind short-cut and early stopping (:mod:`eqgnn.protocol`).
+"""
+
+
+def revision_of(kind: object) -> int:
+    """The revision results of job ``kind`` are stored and read under."""
+    return KIND_REVISIONS.get(kind, RESULTS_REVISION) if isinstance(kind, str) else RESULTS_REVISION
 
 FIELDS = ("key", "revision", "spec", "result", "saved_at")
 """The fields of every result file."""
@@ -60,11 +73,11 @@ def canonical_json(value) -> str:
 
 
 def spec_key(spec: dict) -> str:
-    """The store key of ``spec``: 20 hex digits of sha256 over it and :data:`RESULTS_REVISION`.
+    """The store key of ``spec``: 20 hex digits of sha256 over it and its kind's revision.
 
     Any change to any spec field, or a revision bump, gives another key.
     """
-    text = canonical_json({"revision": RESULTS_REVISION, "spec": spec})
+    text = canonical_json({"revision": revision_of(spec.get("kind")), "spec": spec})
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
@@ -114,7 +127,7 @@ class ResultStore:
         path = self.path_for(spec)
         record = {
             "key": spec_key(spec),
-            "revision": RESULTS_REVISION,
+            "revision": revision_of(spec.get("kind")),
             "spec": spec,
             "result": result,
             "saved_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
@@ -188,10 +201,12 @@ class ResultStore:
             return self._problem(path, f"not valid JSON ({exc})")
         if not isinstance(record, dict) or not all(field in record for field in FIELDS):
             return self._problem(path, f"not a result record (needs {', '.join(FIELDS)})")
-        if record["revision"] != RESULTS_REVISION:
+        spec = record["spec"]
+        expected = revision_of(spec.get("kind") if isinstance(spec, dict) else None)
+        if record["revision"] != expected:
             return self._problem(
                 path, f"results revision {record['revision']}, this code reads "
-                f"{RESULTS_REVISION} (stale: rerun its job to refresh it)",
+                f"{expected} (stale: rerun its job to refresh it)",
             )
         if not isinstance(record["spec"], dict) or not isinstance(record["result"], dict):
             return self._problem(path, "spec and result must be JSON objects")

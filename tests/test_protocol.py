@@ -14,7 +14,7 @@ from eqgnn.noise import GuardedGaps
 from eqgnn.precision import Precision
 from eqgnn.protocol import distinguish, run_distinguish, verdict_of
 from eqgnn.specs import distinguish_spec
-from eqgnn.store import RESULTS_REVISION, SHIPPED_RESULTS
+from eqgnn.store import SHIPPED_RESULTS, revision_of
 from eqgnn.transforms import permute, random_rotation, rotate
 
 FAST = {"seeds": 3, "epochs": 20}
@@ -83,7 +83,9 @@ def test_a_seed_trains_the_same_batched_and_alone():
 
 def test_result_reports_curves_gaps_and_theory():
     result = verdict("butane-torsion", model="khop", hops=2, width=8)
-    assert len(result["curves"]["loss"]) == FAST["epochs"] == len(result["curves"]["accuracy"])
+    assert result["trained"] and 0 < result["epochs_run"] <= FAST["epochs"]
+    curves = result["curves"]
+    assert len(curves["loss"]) == result["epochs_run"] == len(curves["accuracy"])
     assert len(result["embedding_gaps"]) == FAST["seeds"] == len(result["accuracies"])
     assert result["theory"]["min_hops"] == 2
     assert result["config"]["dtype"] == "float64"
@@ -121,7 +123,8 @@ def test_shipped_results_carry_the_current_revision():
     files = sorted(SHIPPED_RESULTS.glob("*.json"))
     assert files, "data/results is empty: run python -m eqgnn precompute"
     for path in files:
-        assert json.loads(path.read_text())["revision"] == RESULTS_REVISION, path.name
+        record = json.loads(path.read_text())
+        assert record["revision"] == revision_of(record["spec"]["kind"]), path.name
 
 
 def test_precompute_in_workers_cancels_resumes_and_reproduces_the_shipped_results(tmp_path):
@@ -199,3 +202,47 @@ def test_distinguish_cli_takes_two_structures(tmp_path, monkeypatch, capsys):
                  "--model", "khop", "--width", "8", "--seeds", "2", "--epochs", "3",
                  "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["verdict"] == "blind"  # 1 hop: the Theorem
+
+
+def both_ways(spec: dict, **protocol) -> tuple[dict, dict]:
+    """The run of ``spec`` with the short-cuts, and the same run with every epoch."""
+    from eqgnn.config import ModelConfig
+    from eqgnn.specs import DEFAULTS, resolve_pair
+
+    a, b, _, _ = resolve_pair(spec["pair"])
+    config = ModelConfig(**spec["model"]).validate()
+    options = {k: spec[k] for k in DEFAULTS} | protocol
+    return (distinguish(a, b, config, early_stop=True, **options),
+            distinguish(a, b, config, early_stop=False, **options))
+
+
+def test_a_blind_pair_is_not_trained_and_its_verdict_is_the_trained_one():
+    spec = distinguish_spec({"case": "kchain-4"}, config_from_options("tfn", layers=3))
+    short, full = both_ways(spec, seeds=3, epochs=30)
+    assert short["verdict"] == full["verdict"] == "blind"
+    assert not short["trained"] and short["epochs_run"] == 0 and short["curves"]["loss"] == []
+    assert short["stopped"] == "blind before training"
+    assert short["embedding_gaps"] == full["embedding_gaps"]  # one guard, before any training
+    assert full["trained"] and full["epochs_run"] == 30 and full["stopped"] == "epochs"
+
+
+def test_training_stops_once_every_seed_is_decided_with_the_full_length_verdict():
+    spec = distinguish_spec({"case": "kchain-4"}, config_from_options(model="khop", hops=3))
+    short, full = both_ways(spec, seeds=3, epochs=60)
+    assert short["stopped"] == "decided" and short["epochs_run"] < 60
+    assert short["verdict"] == full["verdict"] == "distinguished"
+    assert short["curves"]["loss"] == full["curves"]["loss"][:short["epochs_run"]]  # same path
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", case_names())
+def test_short_cuts_never_change_a_gallery_verdict(name):
+    # every preset the gallery ships, at the protocol's defaults, with and without short-cuts
+    from eqgnn.config import PRESETS
+    from eqgnn.reports import preset_spec
+
+    for preset in PRESETS:
+        short, full = both_ways(preset_spec(name, preset))
+        assert short["verdict"] == full["verdict"], (name, preset, short["stopped"])
+        if not short["trained"]:
+            assert full["verdict"] == "blind", (name, preset)

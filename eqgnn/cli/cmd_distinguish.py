@@ -74,13 +74,23 @@ def describe(result: dict) -> str:
     graph = model["graph"] or theory.get("graph") or "bonds"
     return (
         f"{result['verdict']}: accuracy {result['accuracy']:.0%} ± {result['accuracy_std']:.0%} "
-        f"over {len(result['accuracies'])} seeds\n"
+        f"over {len(result['accuracies'])} seeds, {training(result)}\n"
         f"embedding gap {result['embedding_gap']:.1e} (min {min(result['embedding_gaps']):.1e}), "
         f"noise floor {result['noise_floor']:.1e} (inputs known to "
         f"{precision['angstrom']:.0e} Å: {precision['source']})\n"
         f"model: {describe_model(model)}, graph {graph}\n"
         f"theory ({theory['test']}): {allows}\n({where})"
     )
+
+
+def training(result: dict) -> str:
+    """How training went, in words: skipped as blind, stopped when decided, or ran out."""
+    epochs = result["config"]["epochs"]
+    if not result["trained"]:
+        return "not trained (blind from the untrained gaps)"
+    if result["stopped"] == "decided":
+        return f"stopped after {result['epochs_run']} of {epochs} epochs (every seed decided)"
+    return f"trained {result['epochs_run']} epochs"
 
 
 def describe_model(model: dict) -> str:

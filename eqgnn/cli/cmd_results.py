@@ -20,7 +20,7 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from eqgnn.store import RESULTS_REVISION, ResultStore
+    from eqgnn.store import KIND_REVISIONS, RESULTS_REVISION, ResultStore
 
     store = ResultStore()
     rows = store.entries()
@@ -28,6 +28,7 @@ def run(args: argparse.Namespace) -> int:
         print(line, file=sys.stderr)
     payload = {
         "revision": RESULTS_REVISION,
+        "kind_revisions": KIND_REVISIONS,
         "root": str(store.root),
         "shipped": str(store.shipped) if store.shipped is not None else None,
         "entries": rows,
@@ -39,7 +40,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _table(payload: dict) -> str:
     """One line per result: where it lives, key, kind, when, what it says."""
-    lines = [f"results revision {payload['revision']}; writable store {payload['root']}; "
+    kinds = "".join(f", {kind} {rev}" for kind, rev in payload["kind_revisions"].items())
+    lines = [f"results revision {payload['revision']}{kinds}; writable store {payload['root']}; "
              f"shipped {payload['shipped'] or '-'}"]
     if not payload["entries"]:
         lines.append("no stored results")
