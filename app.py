@@ -3,12 +3,14 @@
 The entry point only declares the pages (``st.navigation``), so the sidebar
 reads Home, Gallery, Explorer, Depth map, Steerable features, Lesson and every
 page has a short address (``/gallery``, ``/explorer``, ``/depth``,
-``/steerable``, ``/lesson``); each page file draws itself.
+``/steerable``, ``/lesson``); each page file draws itself. The first run on a
+server starts its warm-up (``ui.warmup``: live-run workers and the default
+models, in the background).
 """
 
 import streamlit as st
 
-from ui import heap
+from ui import heap, warmup
 
 # (file, title, url path). No page icons: Streamlit turns a page's Material icon
 # into a favicon fetched from a font CDN, and the dashboard must run offline.
@@ -24,6 +26,7 @@ PAGES = [
 ]
 
 st.set_page_config(page_title="eqgnn", layout="wide")
+warmup.start()
 st.navigation([
     st.Page(file, title=title, url_path=path, default=path is None)
     for file, title, path in PAGES

@@ -12,12 +12,15 @@ under the spec's hash (:mod:`eqgnn.store`) and it can run anywhere a
 - runners: :class:`Runner` (``run(spec, progress, cancel)``, ``map(specs,
   progress, cancel)``) with :class:`InProcessRunner`, :class:`SubprocessRunner`
   (a spawned process per job, killed on cancel), :class:`PoolRunner` (worker
-  processes for a batch); :func:`get_runner` picks one by name or
+  processes for a batch), :class:`WarmPoolRunner` (long-lived workers that
+  imported torch once and keep their built models; a cancel stops the job, not
+  the worker: live runs use one, :func:`live_pool`); :func:`get_runner` picks one by name or
   ``$EQGNN_RUNNER``, :func:`register_runner` adds a backend (e.g. a cluster);
   :func:`run_job_in_subprocess` is the subprocess runner as a function;
 - live runs for a shared dashboard: :class:`JobGate` (a limit and a FIFO
   queue), :class:`LiveJob` (a job in a background thread with followers),
-  :func:`start_job`, :func:`find_job`, :func:`gate`, and the job states.
+  :func:`start_job`, :func:`find_job`, :func:`gate`, :func:`live_pool`, and the
+  job states.
 
 Jobs are imported only when run, so importing this package never loads torch.
 """
@@ -57,14 +60,19 @@ from eqgnn.jobs._shared import (
     default_limit,
     find_job,
     gate,
+    live_pool,
     start_job,
 )
+from eqgnn.jobs._warm import GRACE_SECONDS, WarmPoolRunner
 from eqgnn.jobs._workers import POLL_SECONDS
 
+register_runner("warm", WarmPoolRunner)
+
 __all__ = [
-    "CANCELLED", "DONE", "FAILED", "FINISHED", "FINISHED_KEPT", "JOB_KINDS", "LIVE_JOBS_ENV",
-    "POLL_SECONDS", "QUEUED", "RUNNERS", "RUNNER_ENV", "RUNNING", "Cancel", "Cancelled",
-    "InProcessRunner", "JobGate", "LiveJob", "Outcome", "PoolRunner", "Progress", "Runner",
-    "SubprocessRunner", "default_limit", "find_job", "gate", "get_runner", "job_target",
-    "register_job", "register_runner", "run_job", "run_job_in_subprocess", "start_job",
+    "CANCELLED", "DONE", "FAILED", "FINISHED", "FINISHED_KEPT", "GRACE_SECONDS", "JOB_KINDS",
+    "LIVE_JOBS_ENV", "POLL_SECONDS", "QUEUED", "RUNNERS", "RUNNER_ENV", "RUNNING", "Cancel",
+    "Cancelled", "InProcessRunner", "JobGate", "LiveJob", "Outcome", "PoolRunner", "Progress",
+    "Runner", "SubprocessRunner", "WarmPoolRunner", "default_limit", "find_job", "gate",
+    "get_runner", "job_target", "live_pool", "register_job", "register_runner", "run_job",
+    "run_job_in_subprocess", "start_job",
 ]

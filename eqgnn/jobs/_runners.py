@@ -140,7 +140,8 @@ RUNNERS: dict[str, Callable[..., Runner]] = {
     "subprocess": SubprocessRunner,
     "pool": PoolRunner,
 }
-"""Runner name -> the factory that makes one (its keyword options are the runner's)."""
+"""Runner name -> the factory that makes one (its keyword options are the runner's);
+``warm`` (:class:`~eqgnn.jobs.WarmPoolRunner`) is added by :mod:`eqgnn.jobs`."""
 
 
 def register_runner(name: str, factory: Callable[..., Runner]) -> None:

@@ -13,13 +13,16 @@ hundred clicks would start a hundred processes on a few cores. Here:
   cancelled only when every follower has let go;
 - :func:`start_job` / :func:`find_job`: the process-wide registry of jobs.
 
-The job itself runs on a :class:`~eqgnn.jobs.Runner` (default: a spawned
-process per job, which a cancel kills). No streamlit here: the dashboard's
+The job itself runs on a :class:`~eqgnn.jobs.Runner` (default: :func:`live_pool`,
+the server's warm workers, which imported torch once and keep the models they
+built, so a run starts training about a second after its turn comes; a cancel
+stops the job at its next epoch and the worker stays). No streamlit here: the dashboard's
 ``ui.live`` draws these objects, and the tests drive them with threads.
 """
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import os
 import threading
@@ -28,7 +31,8 @@ from collections.abc import Callable
 
 from eqgnn.errors import InputError
 from eqgnn.jobs._registry import Cancelled
-from eqgnn.jobs._runners import Runner, SubprocessRunner
+from eqgnn.jobs._runners import Runner
+from eqgnn.jobs._warm import WarmPoolRunner
 
 LIVE_JOBS_ENV = "EQGNN_LIVE_JOBS"
 FINISHED_KEPT = 64
@@ -134,6 +138,27 @@ def gate() -> JobGate:
         return _GATE
 
 
+_POOL: WarmPoolRunner | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def live_pool() -> WarmPoolRunner:
+    """The process-wide warm workers live jobs run on, started on first use.
+
+    One worker per slot of :func:`gate` (``$EQGNN_LIVE_JOBS``), so an admitted
+    job never waits for a worker; torch's threads are shared out among them.
+    They are stopped at interpreter exit.
+    """
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            workers = gate().limit
+            threads = max(1, (os.cpu_count() or 1) // workers)
+            _POOL = WarmPoolRunner(workers, threads=threads).start()
+            atexit.register(_POOL.close)
+        return _POOL
+
+
 QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
 FINISHED = (DONE, FAILED, CANCELLED)
 
@@ -144,9 +169,11 @@ class LiveJob:
     ``state`` goes queued -> running -> done / failed / cancelled. Progress
     (``done``, ``total``, ``message``) is whatever the job last reported.
     Followers (session ids) subscribe; :meth:`unsubscribe` of the last one
-    cancels the job, which terminates its worker process. ``runner`` is a
+    cancels the job (its runner stops it). ``runner`` is a
     :class:`~eqgnn.jobs.Runner` or any function of :func:`~eqgnn.jobs.run_job`'s
-    signature.
+    signature. ``builds`` is how many models the run constructed, when the
+    runner tells (a :class:`~eqgnn.jobs.WarmPoolRunner` does; 0: it reused a
+    warm model), else None, as for a result read from the store.
     """
 
     POLL_SECONDS = 0.2
@@ -158,6 +185,7 @@ class LiveJob:
         self.done, self.total, self.message = 0, 0, ""
         self.result: dict | None = None
         self.error: str | None = None
+        self.builds: int | None = None
         self._store, self._runner, self._gate = store, runner, job_gate
         self._ticket: int | None = None
         self._followers: set[str] = set()
@@ -221,8 +249,10 @@ class LiveJob:
                     self.state = CANCELLED
                     return
             self.state = RUNNING
-            self.result, _ = cached_run(self.spec, self._store, progress=self._progress,
-                                        cancel=self._cancel.is_set, runner=self._runner)
+            self.result, stored = cached_run(self.spec, self._store, progress=self._progress,
+                                             cancel=self._cancel.is_set, runner=self._runner)
+            if not stored:
+                self.builds = getattr(self._runner, "last_builds", None)
             self.state = DONE
         except Cancelled:
             self.state = CANCELLED
@@ -255,8 +285,8 @@ def start_job(
 ) -> LiveJob:
     """Follow the live job of ``spec``: the one already running, else a new one.
 
-    The job runs on ``runner`` (default: :class:`~eqgnn.jobs.SubprocessRunner`,
-    so a cancel terminates it mid-step) through ``job_gate`` (default: :func:`gate`).
+    The job runs on ``runner`` (default: :func:`live_pool`, the warm workers)
+    through ``job_gate`` (default: :func:`gate`).
 
     A finished job that failed or was cancelled is replaced by a fresh one (a
     retry); a done one is returned as is (its result is in the store too).
@@ -268,7 +298,7 @@ def start_job(
         job = _JOBS.get(key)
         if job is None or job.state in (FAILED, CANCELLED) or job.cancelling:
             job = LiveJob(spec, store if store is not None else ResultStore(),
-                          runner if runner is not None else SubprocessRunner(),
+                          runner if runner is not None else live_pool(),
                           job_gate if job_gate is not None else gate())
             _JOBS[key] = job
             _JOBS.move_to_end(key)

@@ -82,7 +82,8 @@ def run_in_workers(
                     progress(index, *message[2:])
                 continue
             pending.discard(index)
-            yield index, message[2] if kind == "result" else _error(specs[index], *message[2:])
+            yield index, (message[2] if kind == "result"
+                          else worker_error(specs[index], *message[2:]))
     finally:
         _stop(processes)
         messages.close()
@@ -104,7 +105,7 @@ def _after_silence(processes, messages, specs: list[dict], pending: set[int]):
         ) from None
 
 
-def _error(spec: dict, name: str, text: str) -> Exception:
+def worker_error(spec: dict, name: str, text: str) -> Exception:
     """A worker's reported failure as the exception the caller sees."""
     if name == "InputError":
         return InputError(text)
@@ -143,19 +144,26 @@ def _serve(tasks, messages, threads: int | None) -> None:
         torch.set_num_threads(threads)
     while (part := tasks.get()) is not None:
         for index, target, spec in part:
-            def progress(done: int, total: int, message: str, index=index) -> None:
-                messages.put(("progress", index, done, total, message))
-
-            try:
-                result = call_target(target, spec, progress, None)
-            except InputError as exc:
-                messages.put(("error", index, "InputError", one_line(exc)))
-            except Cancelled as exc:
-                messages.put(("error", index, "Cancelled", one_line(exc)))
-            except Exception as exc:  # noqa: BLE001 - every other failure is reported, not lost
-                name = type(exc).__name__
-                messages.put(("error", index, name, f"{name}: {one_line(exc)}"))
-            else:
-                messages.put(("result", index, result))
+            messages.put(run_reported(messages, index, target, spec))
     messages.close()
     messages.join_thread()  # flush before exit, so the parent gets the last message
+
+
+def run_reported(messages, index, target: str, spec: dict, cancel: Cancel | None = None) -> tuple:
+    """Run one job in a worker, its progress put on ``messages``; its outcome as a message.
+
+    ``("result", index, result)``, or ``("error", index, name, text)`` that
+    :func:`worker_error` turns back into the exception the caller sees.
+    """
+    def progress(done: int, total: int, message: str) -> None:
+        messages.put(("progress", index, done, total, message))
+
+    try:
+        return "result", index, call_target(target, spec, progress, cancel)
+    except InputError as exc:
+        return "error", index, "InputError", one_line(exc)
+    except Cancelled as exc:
+        return "error", index, "Cancelled", one_line(exc)
+    except Exception as exc:  # noqa: BLE001 - every other failure is reported, not lost
+        name = type(exc).__name__
+        return "error", index, name, f"{name}: {one_line(exc)}"
