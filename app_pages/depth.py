@@ -5,9 +5,11 @@ family of the case (``eqgnn.sweep.default_family``), a heatmap of stored
 accuracy over hops x layers (k-hop models) or lmax x layers (equivariant
 models), with the oracle's boundary drawn on it (``eqgnn.reports.depth_report``, the
 same numbers as ``python -m eqgnn report depth``):
-where a model falls short of theory shows at a glance. Missing cells can be
-computed live through the shared queue (``ui.live``); every table and plot
-can be downloaded.
+where a model falls short of theory shows at a glance. Missing cells, and the
+cells of a family the case does not ship (sidebar: ``families``, session only),
+can be computed live through the shared queue (``ui.live``); below the maps any
+one model (``ui.model_form``) runs live too. Every table and plot can be
+downloaded.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ import streamlit as st
 from eqgnn import reports
 from eqgnn.errors import InputError
 from eqgnn.gallery import case_names
-from eqgnn.sweep import SWEEP_PROTOCOL, default_family
-from ui import figures, live, state, widgets
+from eqgnn.reports import cell_text
+from eqgnn.specs import distinguish_spec
+from eqgnn.sweep import FAMILIES, SWEEP_PROTOCOL, default_family
+from ui import figures, live, model_form, state, widgets
 
 DEFAULT_CASE = reports.DEPTH_CASE
 TITLES = {
@@ -60,7 +64,12 @@ st.caption(f"Accuracy of the pair classifier, mean over {SWEEP_PROTOCOL['seeds']
            f"{SWEEP_PROTOCOL['epochs']} epochs. ✓ distinguished, ~ sighted, not learned, "
            "✗ blind, · not computed.")
 
-for family in default_family(case.kind):
+shown = default_family(case.kind)
+more = st.sidebar.multiselect(
+    "More sweep families", [f for f in FAMILIES if f not in shown], key="families",
+    format_func=TITLES.get, help="Families not shipped for this case: their cells start "
+                                 "not computed, and you can compute them live.")
+for family in [*shown, *more]:
     st.subheader(TITLES[family])
     try:
         table = reports.depth_table(case, family, live.store())
@@ -72,7 +81,9 @@ for family in default_family(case.kind):
     widgets.chart(figures.depth_figure(table, bounds, f"{name}: {TITLES[family]}"),
                 f"{name}-{family}-depth", key=f"heatmap-{family}")
     shortfall = reports.depth_shortfall(table, bounds)
-    st.dataframe(shortfall, hide_index=True)
+    # as text: a column mixes layer counts with words ("none in grid")
+    st.dataframe([{k: cell_text(v) for k, v in row.items()} for row in shortfall],
+                 hide_index=True)
     widgets.downloads(f"{name}-{family}-depth", table, reports.depth_csv(table), key=family)
     if table["missing"]:
         clicked = st.button(f"Compute the {table['missing']} missing cells live",
@@ -83,3 +94,19 @@ for family in default_family(case.kind):
                              key=f"depth-{family}", start=clicked)
         if ran:
             st.rerun()
+
+st.subheader("Run one model on this case")
+st.caption("A model of your choosing beside the maps: a preset, or your own family, depth "
+           "and protocol. Stored results show at once; others train live.")
+chosen = model_form.model_form("depth")
+if chosen is not None:
+    config, protocol = chosen
+    spec = distinguish_spec({"case": name}, config, **protocol)
+    label = f"{config.summary()} on {name}"
+    clicked = False
+    if live.store().get(spec) is None:
+        clicked = st.button("Run it live", key="depth-run", icon=":material/play_arrow:",
+                            type="primary")
+    result = live.run_live(spec, label, key="depth", start=clicked)
+    if result is not None:
+        model_form.show_result(result, spec, label, key="depth")

@@ -13,11 +13,14 @@ reproduces the view:
 
 The page only draws what ``eqgnn.reports`` computes, one call per panel (the same
 numbers as ``python -m eqgnn report twist``); torch loads only when the model gaps are
-first asked for.
+first asked for. A model of the visitor's choosing (``ui.model_form``) trains on the
+molecule and its turned copy from the store or live (``ui.live``): the numbers of
+``python -m eqgnn distinguish A.json B.json --graph RULE ... --json``.
 """
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 import streamlit as st
@@ -27,7 +30,7 @@ from eqgnn.errors import InputError
 from eqgnn.graph import GraphRule, parse_rule
 from eqgnn.io import QM9_SIZE, g2_names, load_structure, load_upload
 from eqgnn.structure import Structure
-from ui import state, widgets
+from ui import live, model_form, state, widgets
 
 if TYPE_CHECKING:
     import torch
@@ -69,6 +72,10 @@ def _turn(structure: Structure, bond: str, angle: int) -> Structure:
 def _oracle(structure: Structure, bond: str, angle: int, rule: str, hops: int,
             body_order: str, group: str) -> dict:
     return reports.twist_oracle(structure, bond, angle, rule, hops, body_order, group)
+
+
+BUILDING = ("Building the models (the first visit after a restart: seconds); their gaps "
+            "appear here when ready.")
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -207,6 +214,52 @@ def _draw_gaps(rows: list[dict]) -> None:
                f"is blind. Floors: {floors}.")
 
 
+@st.fragment(run_every=0.5)
+def _await_gaps(rule: str) -> None:
+    """Stand-in for the gap panel while its models build in the background (a first
+    visit after a restart): the rest of the page is usable; ready, the page reruns."""
+    if reports.twist_models_ready(rule):
+        st.rerun()
+    st.info(BUILDING)
+
+
+def _train_live(structure: Structure, turned: Structure, bond: str, angle: int,
+                rule: str) -> None:
+    """Train a chosen model on (original, turned): from the store, else live on request.
+
+    The pair travels as JSON graphs (:func:`eqgnn.reports.twist_pair_spec`), so
+    ``python -m eqgnn distinguish A.json B.json`` on the two downloads below
+    computes the same result under the same key.
+    """
+    st.subheader("Train a model on the molecule and its turned copy")
+    st.caption("The untrained gaps above say what a model *could* see; training says what "
+               "it learns. Runs queue when the machine is busy; Cancel stops one.")
+    chosen = model_form.model_form("explorer", reports.DEFAULT_PRESET)
+    if chosen is None:
+        return
+    config, protocol = chosen
+    try:
+        spec = reports.twist_pair_spec(structure, bond, angle, rule, config, **protocol)
+    except InputError as exc:
+        st.error(str(exc))
+        return
+    label = f"{config.summary()}, {structure.name} turned {angle}° about {bond}"
+    clicked = False
+    if live.store().get(spec) is None:
+        clicked = st.button("Train it live", key="explorer-run", icon=":material/play_arrow:",
+                            type="primary", help="Trains the model with this protocol on "
+                            "this machine; runs queue when the machine is busy.")
+    result = live.run_live(spec, label, key="explorer", start=clicked)
+    if result is not None:
+        model_form.show_result(result, spec, label, key="explorer")
+    for column, (side, graph) in zip(st.columns(2, width=360),
+                                     (("A", structure), ("B", turned))):
+        column.download_button(f"{side}.json", json.dumps(graph.to_json(), indent=1),
+                               f"{side}.json", mime="application/json",
+                               key=f"explorer-{side}", icon=":material/download:",
+                               on_click="ignore", help="for the command above")
+
+
 st.title("Explorer")
 spec, upload = _pick_molecule()
 state.sync(mol=spec)
@@ -249,11 +302,14 @@ else:
                                 reports.default_bond(structure))
     state.sync(bond=bond, angle=angle)
     _draw_oracle(_oracle(structure, bond, angle, rule, hops, body_order, group))
-    with st.spinner("Building the models and embedding both molecules (first time: seconds)…"):
+    if reports.twist_models_ready(rule):
         _draw_gaps(_gaps(structure, bond, angle, rule))
+    else:
+        _await_gaps(rule)
     turned = _turn(structure, bond, angle)
     widgets.pair_view(structure, turned, edges, widgets.edges(turned, rule), highlight, highlight,
                     atom, atom, key="twist")
+    _train_live(structure, turned, bond, angle, rule)
 left, right = st.columns(2)
 with left:
     st.subheader(f"Neighbourhood $N_{{{atom}}}^{{{hops}}}$")

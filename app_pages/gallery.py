@@ -4,8 +4,10 @@ The selections live in the URL (``ui.state``): ``case`` (a gallery case),
 ``atom`` (an atom of A) and ``hops`` (k of its k-hop neighbourhood). The page
 draws what ``eqgnn.reports`` computes, one call per panel (the same numbers as
 ``python -m eqgnn report gallery``): the oracle's verdicts (numpy, instant),
-the model verdicts stored in ``data/results/`` (never trained here), and, on
-request, a live run through the shared queue (``ui.live``).
+the model verdicts stored in ``data/results/`` (never trained here), and a
+model of the visitor's choosing (``ui.model_form``), from the store or, on
+request, trained live through the shared queue (``ui.live``): the numbers of
+``python -m eqgnn distinguish --case NAME ... --json``.
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ from __future__ import annotations
 import streamlit as st
 
 from eqgnn import reports
-from eqgnn.config import PRESETS
 from eqgnn.errors import InputError
 from eqgnn.gallery import case_names
-from ui import figures, live, state, widgets
+from eqgnn.specs import distinguish_spec
+from ui import live, model_form, state, widgets
 
 MAX_HOPS = 6
 DEFAULT_CASE = reports.GALLERY_CASE
@@ -109,26 +111,22 @@ st.caption("From the precomputed results (`python -m eqgnn precompute`); nothing
 st.dataframe(widgets.verdict_style(verdicts), hide_index=True, height=320)
 widgets.downloads(f"{name}-models", verdicts, widgets.rows_csv(verdicts), key="models")
 
-st.subheader("Training curves")
-preset = st.selectbox("Preset", list(PRESETS), key="preset",
-                      format_func=lambda p: f"{p}: {PRESETS[p].description.split(':')[0]}")
-st.caption(PRESETS[preset].description)
-try:
-    spec = reports.preset_spec(name, preset)
-except InputError as exc:
-    st.error(str(exc))
+st.subheader("Run a model on this case")
+st.caption("Choose a preset or your own options, then train it on A and B here. At the "
+           "default protocol a preset's result is precomputed and shows at once; anything "
+           "else trains live, queued when the machine is busy (Cancel stops it).")
+chosen = model_form.model_form("gallery", reports.DEFAULT_PRESET)
+if chosen is None:
     st.stop()
+config, protocol = chosen
+spec = distinguish_spec({"case": name}, config, **protocol)
+label = f"{config.summary()} on {name}"
 clicked = False
 if live.store().get(spec) is None:
-    st.write(f"No stored result for {preset} on {name} yet: run it live to see its curves.")
-    clicked = st.button(f"Run {preset} on {name} live", icon=":material/play_arrow:",
-                        type="primary", help="Trains the preset with the default protocol "
-                        "on this machine; runs queue when the machine is busy.")
-result = live.run_live(spec, f"{preset} on {name}", key="gallery", start=clicked)
+    st.write(f"No stored result for this model on {name} yet: run it live.")
+    clicked = st.button("Run it live", key="gallery-run", icon=":material/play_arrow:",
+                        type="primary", help="Trains the model with this protocol on this "
+                        "machine; runs queue when the machine is busy.")
+result = live.run_live(spec, label, key="gallery", start=clicked)
 if result is not None:
-    st.markdown(f"### {preset}: **{result['verdict']}**, accuracy {result['accuracy']:.2f}")
-    # on demand: the chart library is megabytes the first view of a case need not wait for
-    if st.toggle("Show the training curves", key="show-curves"):
-        widgets.chart(figures.curves_figure(result, f"{preset} on {name}"),
-                    f"{name}-{preset}-curves", key="curves")
-    widgets.downloads(f"{name}-{preset}-result", result, key="result")
+    model_form.show_result(result, spec, label, key="gallery")

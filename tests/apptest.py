@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -11,10 +12,21 @@ TIMEOUT = 120  # a cold page builds e3nn models; on 2 busy cores that takes a wh
 
 
 def open_page(name: str, **params: str) -> AppTest:
-    """``app_pages/NAME.py`` opened at ``?key=value...`` and run once."""
+    """``app_pages/NAME.py`` opened at ``?key=value...``, as a visitor sees it once its
+    background work is done: run, and run again while a panel says its models build."""
     at = AppTest.from_file(str(ROOT / "app_pages" / f"{name}.py"), default_timeout=TIMEOUT)
     at.query_params.update(params)
-    return at.run()
+    at.run()
+    deadline = time.monotonic() + TIMEOUT
+    while building(at) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        at.run()
+    return at
+
+
+def building(at: AppTest) -> bool:
+    """Whether a panel of the page still waits for its models (the Explorer's gaps)."""
+    return any(info.value.startswith("Building the models") for info in at.info)
 
 
 def open_app() -> AppTest:

@@ -57,10 +57,14 @@ class PageReport:
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[Server]:
-    """One ``streamlit run app.py`` for the whole module."""
-    with streamlit_server() as running:
-        yield running
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One ``streamlit run app.py`` for the whole module, storing live results in a
+    private folder (the shipped ones still answer): a live run clicked in one test
+    starts from nothing, and nothing leaks into the user's cache."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("EQGNN_RESULTS", str(tmp_path_factory.mktemp("results")))
+        with streamlit_server() as running:
+            yield running
 
 
 @pytest.fixture(scope="module")

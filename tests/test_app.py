@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from eqgnn import reports
 from eqgnn.graph import build_edges, khop_neighbourhoods
-from tests.apptest import open_app, open_page
+from tests.apptest import ROOT, open_app, open_page
 from ui import render3d
 
 
@@ -147,3 +147,20 @@ def test_views_draw_the_rules_edges_and_the_highlight(butane):
 def test_torsion_bridges_leave_out_terminal_bonds(butane):
     bonds = {row["bond"] for row in reports.bridge_rows(butane)}
     assert bonds == {"0-1", "1-2", "2-3"}  # the C-C bonds; no C-H
+
+
+def test_explorer_draws_at_once_while_its_models_build_then_fills_the_panel(monkeypatch):
+    # a first visit after a restart: nothing built yet; the page must not wait for e3nn
+    from collections import OrderedDict
+
+    from eqgnn.reports import _twist
+    from tests.apptest import building
+
+    monkeypatch.setattr(_twist, "_TWIST_BUILT", OrderedDict())
+    monkeypatch.setattr(_twist, "_TWIST_LOCKS", {})
+    at = AppTest.from_file(str(ROOT / "app_pages" / "explorer.py"), default_timeout=60).run()
+    assert not at.exception and building(at)
+    assert shows_3d_view(at) and at.dataframe  # the pair and the tables are already there
+    _twist.build_twist_models("bonds")  # joins the build the page started
+    at.run()
+    assert not building(at) and len(at.metric) >= len(reports.TWIST_MODELS)

@@ -16,7 +16,13 @@ import pytest
 
 from tests import browser as helpers
 from tests.browser import NO_BROWSER, ROOT, visit
-from tools.dashboard_harness import GALLERY_CASE_PATH, GALLERY_VIEWS, TABLES
+from tools.dashboard_harness import (
+    GALLERY_CASE_PATH,
+    GALLERY_VIEWS,
+    TABLES,
+    error_texts,
+    open_page,
+)
 
 # the shared fixtures, under their own names: pytest finds fixtures among a module's names
 server, browser, pages, offline = helpers.server, helpers.browser, helpers.pages, helpers.offline
@@ -58,6 +64,33 @@ def test_gallery_case_shows_its_table_and_both_structures(pages, offline, server
     assert report.views == GALLERY_VIEWS
     page = offline.context.pages[-1]
     assert page.locator(TABLES).filter(visible=True).count() >= 1
+
+
+LIVE_RUN_MS = 60_000  # a worker starts (imports torch) and trains 2 seeds for 3 epochs
+
+
+@needs_browser
+def test_a_live_run_clicked_on_the_gallery_reaches_a_verdict(pages, offline, server):
+    if "/gallery" not in pages:
+        pytest.skip(f"app.py does not offer /gallery yet (it offers {pages})")
+    page = offline.context.new_page()
+    open_page(page, server.url + GALLERY_CASE_PATH)
+    page.get_by_text("my own options").click()
+    page.get_by_text("Family", exact=True).wait_for()
+    for label, value in (("Seeds", "2"), ("Epochs", "3")):
+        field = page.get_by_role("spinbutton", name=label)
+        field.fill(value)
+        field.press("Enter")
+        page.wait_for_function(
+            "([label, value]) => [...document.querySelectorAll('input')].some("
+            "(e) => e.getAttribute('aria-label') === label && e.value === value)",
+            arg=[label, value])
+    page.get_by_role("button", name="Run it live").click()
+    verdict = page.locator("h3", has_text="accuracy")
+    verdict.wait_for(timeout=LIVE_RUN_MS)
+    assert any(word in verdict.inner_text() for word in ("blind", "distinguished", "sighted"))
+    assert page.get_by_text("python -m eqgnn distinguish --case butane-torsion").count() == 1
+    assert error_texts(page) == [] and offline.blocked == []
 
 
 @needs_browser

@@ -17,6 +17,7 @@ pressing the same button trains once.
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 
@@ -28,6 +29,18 @@ from eqgnn.store import ResultStore
 
 POLL_SECONDS = 0.25
 """How often a following page run redraws progress; also how fast it notices a click."""
+FOLLOW_SECONDS: float | None = None
+"""How long one page run follows a job before it ends, still following (None: until the
+job ends). The next run of the page picks the job up again; tests set it to see a queue
+position or a running job in a finished script run."""
+
+
+def runner():
+    """The runner live jobs use: ``$EQGNN_RUNNER`` when set (``inprocess`` runs them in the
+    server's own process: tests), else :func:`eqgnn.jobs.start_job`'s default (a worker
+    process, which a cancel terminates). Tests may replace this function."""
+    name = os.environ.get(jobs.RUNNER_ENV)
+    return jobs.get_runner(name) if name else None
 
 
 @st.cache_resource(show_spinner=False)
@@ -108,13 +121,15 @@ def _follow_all(specs: list[dict], label: str, key: str) -> list[dict]:
             if overall is not None:
                 overall.progress(done / len(specs), text=f"cell {done + 1} of {len(specs)}")
             try:
-                job = jobs.start_job(spec, session_id(), store())
+                job = jobs.start_job(spec, session_id(), store(), runner())
             except InputError as exc:
                 box.update(label=f"{label}: not run", state="error")
                 st.error(str(exc))
                 return results
             st.session_state[f"live:{key}"] = spec
             snapshot = _watch(job, label, box, bar)
+            if snapshot["state"] not in jobs.FINISHED:  # FOLLOW_SECONDS passed: still following
+                return results
             if snapshot["state"] != jobs.DONE:
                 st.session_state.pop(f"live:{key}", None)
                 box.update(label=f"{label}: {snapshot['state']}", state="error")
@@ -131,8 +146,10 @@ def _watch(job: jobs.LiveJob, label: str, box, bar) -> dict:
     """Redraw ``job``'s queue position or progress until it finishes; its last snapshot.
 
     Every poll sends a Streamlit message, which is where a rerun (a click)
-    stops this loop; the job itself runs on.
+    stops this loop; the job itself runs on. After :data:`FOLLOW_SECONDS` it returns
+    the unfinished snapshot.
     """
+    started = time.monotonic()
     while True:
         snapshot = job.snapshot()
         state = snapshot["state"]
@@ -146,4 +163,6 @@ def _watch(job: jobs.LiveJob, label: str, box, bar) -> dict:
             total = max(snapshot["total"], 1)
             box.update(label=f"{label}: running", state="running", expanded=True)
             bar.progress(min(snapshot["done"] / total, 1.0), text=snapshot["message"] or "starting")
+        if FOLLOW_SECONDS is not None and time.monotonic() - started > FOLLOW_SECONDS:
+            return snapshot
         time.sleep(POLL_SECONDS)

@@ -15,7 +15,7 @@ trained.
   :func:`depth_shortfall`, missing cells :func:`depth_specs`;
 - explorer: :func:`explorer_report`; panels :func:`neighbourhood_rows`,
   :func:`bridge_rows`, :func:`twist_oracle`, :func:`twist_gaps` (models from
-  :func:`build_twist_models`);
+  :func:`build_twist_models`), a trained model's live run :func:`twist_pair_spec`;
 - lesson: :func:`lesson_report`; the steps :func:`lesson`, evidence
   :func:`oracle_evidence`, :func:`orientation_evidence`, :func:`model_evidence`;
 - steerable: :func:`steerable_report`; panels :func:`lemma_lab`,
@@ -86,7 +86,9 @@ from eqgnn.reports._twist import (
     parse_bond,
     turn,
     twist_gaps,
+    twist_models_ready,
     twist_oracle,
+    twist_pair_spec,
     twist_report,
     twistable_bonds,
 )
@@ -101,6 +103,6 @@ __all__ = [
     "matched_neighbourhoods", "model_evidence", "model_verdicts", "moved_by", "neighbourhood",
     "neighbourhood_rows", "oracle_evidence", "oracle_verdicts", "orientation_evidence",
     "parse_bond", "preset_spec", "runs_of", "steerable_report", "step_report", "training_result",
-    "turn", "turned", "twist_gaps", "twist_oracle", "twist_report", "twistable_bonds", "type_grid",
-    "type_table",
+    "turn", "turned", "twist_gaps", "twist_models_ready", "twist_oracle", "twist_pair_spec",
+    "twist_report", "twistable_bonds", "type_grid", "type_table",
 ]

@@ -11,13 +11,15 @@ oracle's verdict at the chosen hops, body order and group on the chosen
 graph rule. Everything returned is JSON-able; :func:`explorer_report` gathers
 the page's panels (``python -m eqgnn report twist``).
 
-Models are built by :func:`build_twist_models` (torch, e3nn: seconds) and
-passed in, so a caller that keeps them (the page, with ``st.cache_resource``)
-pays for the construction once per graph rule.
+Models are built by :func:`build_twist_models` (torch, e3nn: seconds), once
+per graph rule and device in a process (the server builds the default rule's
+at start, :mod:`eqgnn.warmup`), and passed in.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -110,19 +112,61 @@ def turn(structure: Structure, bond: str, angle_deg: float) -> Structure:
     return torsion(structure, i, j, angle_deg)
 
 
+_TWIST_BUILT: OrderedDict[tuple[str | None, str], Models] = OrderedDict()
+_TWIST_LOCKS: dict[tuple[str | None, str], threading.Lock] = {}
+_TWIST_LOCK = threading.Lock()
+TWIST_CACHE_SIZE = 8
+"""Graph rules (with devices) whose built models are kept, least recently used dropped."""
+
+
 def build_twist_models(graph: str | None, device: str | None = None) -> Models:
     """The :data:`TWIST_MODELS`, weights drawn from :data:`SEED`, in float64 on ``device``.
 
-    Slow (imports torch, compiles e3nn tensor products): build once and reuse.
+    Slow (imports torch, compiles e3nn tensor products), so built once per
+    (graph rule, device) per process and shared: the server's warm-up thread
+    (:func:`eqgnn.warmup.warm_server`) and the Explorer get the same models,
+    and a caller asking while another thread builds them waits for that build.
+    The models are seeded and never trained, so sharing changes no number.
     """
     from eqgnn.batch import resolve_device, resolve_dtype
     from eqgnn.models import build_model
 
-    dev, dtype = resolve_device(device), resolve_dtype(DTYPE)
-    return {
-        (m.family, m.label): build_model(m.config(graph), seed=SEED, dtype=dtype, device=dev)
-        for m in TWIST_MODELS
-    }
+    dev = resolve_device(device)
+    key = (graph, str(dev))
+    with _TWIST_LOCK:
+        lock = _TWIST_LOCKS.setdefault(key, threading.Lock())
+    with lock:  # one build per key; other keys build side by side
+        with _TWIST_LOCK:
+            if key in _TWIST_BUILT:
+                _TWIST_BUILT.move_to_end(key)
+                return _TWIST_BUILT[key]
+        dtype = resolve_dtype(DTYPE)
+        models = {
+            (m.family, m.label): build_model(m.config(graph), seed=SEED, dtype=dtype, device=dev)
+            for m in TWIST_MODELS
+        }
+        with _TWIST_LOCK:
+            _TWIST_BUILT[key] = models
+            while len(_TWIST_BUILT) > TWIST_CACHE_SIZE:
+                _TWIST_LOCKS.pop(_TWIST_BUILT.popitem(last=False)[0], None)
+        return models
+
+
+def twist_models_ready(graph: str | None, device: str | None = None) -> bool:
+    """Whether :func:`build_twist_models` would answer at once; if not, it starts.
+
+    A page that must not wait for the build (a visitor's first view after a
+    restart) asks here, draws everything else, and comes back: the models are
+    built in a background thread meanwhile, into the same per-process cache.
+    """
+    from eqgnn.batch import resolve_device
+
+    with _TWIST_LOCK:
+        if (graph, str(resolve_device(device))) in _TWIST_BUILT:
+            return True
+    threading.Thread(target=build_twist_models, args=(graph, device), daemon=True,
+                     name=f"eqgnn-twist-models-{graph}").start()
+    return False
 
 
 def model_gaps(
@@ -185,6 +229,24 @@ def twist_gaps(
     ``models`` from :func:`build_twist_models` on the same ``graph``.
     """
     return model_gaps(structure, turn(structure, bond, angle_deg), graph, models)
+
+
+def twist_pair_spec(
+    structure: Structure, bond: str, angle_deg: float, graph: str | None,
+    config: ModelConfig, **protocol,
+) -> dict:
+    """The ``distinguish`` job spec of a trained ``config`` on (original, turned) on ``graph``.
+
+    Both structures travel as JSON geometric graphs (:meth:`Structure.to_json`),
+    so the spec is the one ``python -m eqgnn distinguish A.json B.json --graph
+    RULE`` builds from the two files saved as JSON, and its result is stored and
+    shared under that one key. ``protocol``: seeds, epochs, ... (``eqgnn.specs.DEFAULTS``).
+    """
+    from eqgnn.specs import distinguish_spec
+
+    pair = {"a": structure.to_json(), "b": turn(structure, bond, angle_deg).to_json(),
+            "graph": graph}
+    return distinguish_spec(pair, config, **protocol)
 
 
 def twist_report(
