@@ -164,3 +164,19 @@ def test_explorer_draws_at_once_while_its_models_build_then_fills_the_panel(monk
     _twist.build_twist_models("bonds")  # joins the build the page started
     at.run()
     assert not building(at) and len(at.metric) >= len(reports.TWIST_MODELS)
+
+
+def test_the_launcher_starts_the_warm_up_then_streamlit_on_app_py(monkeypatch):
+    import sys
+
+    import streamlit.web.cli
+
+    import eqgnn.warmup
+    from ui import serve
+
+    calls = []
+    monkeypatch.setattr(eqgnn.warmup, "warm_server", lambda: calls.append("warm"))
+    monkeypatch.setattr(streamlit.web.cli, "main", lambda: calls.append(list(sys.argv)) or 0)
+    monkeypatch.setattr(sys, "argv", ["serve", "--server.port", "8600"])
+    assert serve.main() == 0
+    assert calls == ["warm", ["streamlit", "run", str(ROOT / "app.py"), "--server.port", "8600"]]
