@@ -103,10 +103,4 @@ if chosen is not None:
     config, protocol = chosen
     spec = distinguish_spec({"case": name}, config, **protocol)
     label = f"{config.summary()} on {name}"
-    clicked = False
-    if live.store().get(spec) is None:
-        clicked = st.button("Run it live", key="depth-run", icon=":material/play_arrow:",
-                            type="primary")
-    result = live.run_live(spec, label, key="depth", start=clicked)
-    if result is not None:
-        model_form.show_result(result, spec, label, key="depth")
+    model_form.run_and_show(spec, label, "depth")

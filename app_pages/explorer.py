@@ -30,7 +30,7 @@ from eqgnn.errors import InputError
 from eqgnn.graph import GraphRule, parse_rule
 from eqgnn.io import QM9_SIZE, g2_names, load_structure, load_upload
 from eqgnn.structure import Structure
-from ui import live, model_form, state, widgets
+from ui import model_form, state, widgets
 
 if TYPE_CHECKING:
     import torch
@@ -244,14 +244,7 @@ def _train_live(structure: Structure, turned: Structure, bond: str, angle: int,
         st.error(str(exc))
         return
     label = f"{config.summary()}, {structure.name} turned {angle}° about {bond}"
-    clicked = False
-    if live.store().get(spec) is None:
-        clicked = st.button("Train it live", key="explorer-run", icon=":material/play_arrow:",
-                            type="primary", help="Trains the model with this protocol on "
-                            "this machine; runs queue when the machine is busy.")
-    result = live.run_live(spec, label, key="explorer", start=clicked)
-    if result is not None:
-        model_form.show_result(result, spec, label, key="explorer")
+    model_form.run_and_show(spec, label, "explorer", button="Train it live")
     for column, (side, graph) in zip(st.columns(2, width=360),
                                      (("A", structure), ("B", turned))):
         column.download_button(f"{side}.json", json.dumps(graph.to_json(), indent=1),

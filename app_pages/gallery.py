@@ -121,12 +121,5 @@ if chosen is None:
 config, protocol = chosen
 spec = distinguish_spec({"case": name}, config, **protocol)
 label = f"{config.summary()} on {name}"
-clicked = False
-if live.store().get(spec) is None:
-    st.write(f"No stored result for this model on {name} yet: run it live.")
-    clicked = st.button("Run it live", key="gallery-run", icon=":material/play_arrow:",
-                        type="primary", help="Trains the model with this protocol on this "
-                        "machine; runs queue when the machine is busy.")
-result = live.run_live(spec, label, key="gallery", start=clicked)
-if result is not None:
-    model_form.show_result(result, spec, label, key="gallery")
+model_form.run_and_show(spec, label, "gallery",
+                        missing=f"No stored result for this model on {name} yet: run it live.")

@@ -28,7 +28,7 @@ from eqgnn.config import (
 )
 from eqgnn.errors import InputError
 from eqgnn.specs import DEFAULTS
-from ui import figures, widgets
+from ui import figures, live, widgets
 
 LIMITS = {"seeds": 10, "epochs": 200, "hops": 4, "layers": 6, "lmax": 6}
 """The largest values a visitor may choose: a live run should take seconds to a minute,
@@ -182,3 +182,20 @@ def show_result(result: dict, spec: dict, title: str, key: str) -> None:
                           key=f"{key}-curves")
     widgets.downloads(f"{title}-result", result, key=f"{key}-result")
     st.caption(f"The same numbers, JSON: `{command(spec)}`")
+
+
+def run_and_show(spec: dict, label: str, key: str, button: str = "Run it live",
+                 missing: str | None = None) -> None:
+    """The result of ``spec``, drawn by :func:`show_result`: from the store at once, else
+    after a click on ``button`` (with ``missing`` above it) runs it live: queued, with
+    progress and Cancel (:func:`ui.live.run_live`). ``key`` names this slot on the page."""
+    clicked = False
+    if live.store().get(spec) is None:
+        if missing:
+            st.write(missing)
+        clicked = st.button(button, key=f"{key}-run", icon=":material/play_arrow:",
+                            type="primary", help="Trains the model with this protocol on this "
+                            "machine; runs queue when the machine is busy.")
+    result = live.run_live(spec, label, key=key, start=clicked)
+    if result is not None:
+        show_result(result, spec, label, key=key)
