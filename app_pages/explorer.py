@@ -33,7 +33,6 @@ from eqgnn.structure import Structure
 from ui import model_form, state, widgets
 
 if TYPE_CHECKING:
-    import torch
     from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 SOURCES = {"g2": "G2 molecule", "qm9": "QM9 index", "smiles": "SMILES", "upload": "Upload"}
@@ -78,15 +77,10 @@ BUILDING = ("Building the models (the first visit after a restart: seconds); the
             "appear here when ready.")
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _models(rule: str) -> dict[str, torch.nn.Module]:
-    """The panel's seeded models on ``rule``, built once per server (e3nn compiles: seconds)."""
-    return reports.build_twist_models(rule)
-
-
 @st.cache_data(max_entries=256, show_spinner=False)
 def _gaps(structure: Structure, bond: str, angle: int, rule: str) -> list[dict]:
-    return reports.twist_gaps(structure, bond, angle, rule, _models(rule))
+    return reports.twist_gaps(structure, bond, angle, rule,
+                              reports.build_twist_models(rule))  # built once per process
 
 
 def _pick_molecule() -> tuple[str, UploadedFile | None]:

@@ -22,6 +22,9 @@ MODEL_GROUPS = {"khop": GROUPS, "equivariant": GROUPS, "dimenet": ("O3",)}
 """The groups each family can be invariant under: DimeNet reads distances and
 angles only, which carry no handedness."""
 READOUTS = ("invariant", "equivariant")
+ENCODER_CACHE_SIZE = 8
+"""Constructed models a process keeps by config (:func:`eqgnn.protocol.cached_encoder`;
+the warm workers' parent mirrors what each holds with the same bound)."""
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from contextlib import contextmanager
 import torch
 from torch import nn
 
-from eqgnn.config import ModelConfig
+from eqgnn.config import ENCODER_CACHE_SIZE, ModelConfig
 from eqgnn.errors import InputError
 from eqgnn.noise import ARITHMETIC_FLOOR, GuardedGaps, guarded_gaps
 from eqgnn.oracle import DEFAULT_TOL
@@ -155,7 +155,6 @@ class StackedSeeds:
 
 _ENCODERS: OrderedDict[ModelConfig, tuple[nn.Module, threading.Lock]] = OrderedDict()
 _ENCODERS_LOCK = threading.Lock()
-ENCODER_CACHE_SIZE = 8
 _ENCODER_BUILDS = 0  # constructions by cached_encoder in this process (see encoder_builds)
 
 

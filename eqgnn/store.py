@@ -238,7 +238,7 @@ def cached_run(
 
     ``force`` reruns even when a result is stored and replaces it. ``runner``
     is :func:`~eqgnn.jobs.run_job` or another function of the same signature,
-    e.g. :func:`~eqgnn.jobs.run_job_in_subprocess` for runs a page can stop.
+    e.g. :class:`~eqgnn.jobs.SubprocessRunner` for runs a page can stop.
     """
     store = store if store is not None else ResultStore()
     if not force:

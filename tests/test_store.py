@@ -27,7 +27,6 @@ from eqgnn.jobs import (
     get_runner,
     register_job,
     run_job,
-    run_job_in_subprocess,
 )
 from eqgnn.store import ResultStore, cached_run, spec_key
 
@@ -299,14 +298,14 @@ def test_a_job_cannot_change_the_spec_its_result_is_stored_under(results):
 def test_a_worker_process_gives_the_same_result_and_relays_progress():
     seen: list[tuple[int, int, str]] = []
     in_process = run_job(SPEC)
-    in_worker = run_job_in_subprocess(SPEC, progress=lambda *step: seen.append(step))
+    in_worker = SubprocessRunner().run(SPEC, progress=lambda *step: seen.append(step))
     assert in_worker == in_process
     assert seen == [(1, 3, "value 1"), (2, 3, "value 2"), (3, 3, "value 3")]
 
 
 def test_cached_run_can_use_the_worker_and_then_answers_from_the_store(results):
-    assert cached_run(SPEC, results, runner=run_job_in_subprocess) == (run_job(SPEC), False)
-    assert cached_run(SPEC, results, runner=run_job_in_subprocess)[1] is True
+    assert cached_run(SPEC, results, runner=SubprocessRunner()) == (run_job(SPEC), False)
+    assert cached_run(SPEC, results, runner=SubprocessRunner())[1] is True
 
 
 def test_cancel_terminates_the_worker(tmp_path):
@@ -314,7 +313,7 @@ def test_cancel_terminates_the_worker(tmp_path):
     ticks: list[int] = []
     started = time.monotonic()
     with pytest.raises(Cancelled):
-        run_job_in_subprocess(
+        SubprocessRunner().run(
             {"kind": "slow", "pid_file": str(pid_file)},
             progress=lambda done, total, message: ticks.append(done),
             cancel=lambda: len(ticks) >= 2,
@@ -326,15 +325,15 @@ def test_cancel_terminates_the_worker(tmp_path):
 
 def test_a_worker_past_its_timeout_is_stopped(tmp_path):
     with pytest.raises(TimeoutError, match="timeout of 0.5 s"):
-        run_job_in_subprocess({"kind": "slow", "pid_file": str(tmp_path / "pid")}, timeout=0.5)
+        SubprocessRunner(timeout=0.5).run({"kind": "slow", "pid_file": str(tmp_path / "pid")})
 
 
 def test_worker_errors_come_back_as_one_line():
     with pytest.raises(InputError) as error:
-        run_job_in_subprocess({"kind": "bad-input"})
+        SubprocessRunner().run({"kind": "bad-input"})
     assert str(error.value) == "no such case 'nope'; python -m eqgnn cases lists them"
     with pytest.raises(RuntimeError, match="ZeroDivisionError: division by zero"):
-        run_job_in_subprocess({"kind": "crash"})
+        SubprocessRunner().run({"kind": "crash"})
 
 
 RUNNERS = [InProcessRunner(), SubprocessRunner(), PoolRunner(workers=2)]

@@ -37,8 +37,8 @@ position or a running job in a finished script run."""
 
 def runner():
     """The runner live jobs use: ``$EQGNN_RUNNER`` when set (``inprocess`` runs them in the
-    server's own process: tests), else :func:`eqgnn.jobs.start_job`'s default (a worker
-    process, which a cancel terminates). Tests may replace this function."""
+    server's own process: tests), else :func:`eqgnn.jobs.start_job`'s default (the
+    server's warm workers, :func:`eqgnn.jobs.live_pool`). Tests may replace this function."""
     name = os.environ.get(jobs.RUNNER_ENV)
     return jobs.get_runner(name) if name else None
 

@@ -16,7 +16,6 @@ under the spec's hash (:mod:`eqgnn.store`) and it can run anywhere a
   imported torch once and keep their built models; a cancel stops the job, not
   the worker: live runs use one, :func:`live_pool`); :func:`get_runner` picks one by name or
   ``$EQGNN_RUNNER``, :func:`register_runner` adds a backend (e.g. a cluster);
-  :func:`run_job_in_subprocess` is the subprocess runner as a function;
 - live runs for a shared dashboard: :class:`JobGate` (a limit and a FIFO
   queue), :class:`LiveJob` (a job in a background thread with followers),
   :func:`start_job`, :func:`find_job`, :func:`gate`, :func:`live_pool`, and the
@@ -44,7 +43,6 @@ from eqgnn.jobs._runners import (
     SubprocessRunner,
     get_runner,
     register_runner,
-    run_job_in_subprocess,
 )
 from eqgnn.jobs._shared import (
     CANCELLED,
@@ -74,5 +72,5 @@ __all__ = [
     "Cancelled", "InProcessRunner", "JobGate", "LiveJob", "Outcome", "PoolRunner", "Progress",
     "Runner", "SubprocessRunner", "WarmPoolRunner", "default_limit", "find_job", "gate",
     "get_runner", "job_target", "live_pool", "register_job", "register_runner", "run_job",
-    "run_job_in_subprocess", "start_job",
+    "start_job",
 ]

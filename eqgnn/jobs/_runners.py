@@ -158,17 +158,6 @@ def get_runner(name: str | None = None, **options) -> Runner:
     return RUNNERS[name](**options)
 
 
-def run_job_in_subprocess(
-    spec: dict,
-    progress: Progress | None = None,
-    cancel: Cancel | None = None,
-    timeout: float | None = None,
-) -> dict:
-    """:func:`run_job` in a spawned worker process, which ``cancel`` can kill
-    (:class:`SubprocessRunner`, as a function)."""
-    return SubprocessRunner(timeout).run(spec, progress, cancel)
-
-
 def _job_steps(progress: Progress | None):
     """A job's progress relayed from its worker (the batch index dropped)."""
     if progress is None:

@@ -28,6 +28,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
+from eqgnn.config import ENCODER_CACHE_SIZE
 from eqgnn.jobs._registry import JOB_KINDS, Cancel, Cancelled, Progress, job_target
 from eqgnn.jobs._runners import Outcome, Runner, _count
 from eqgnn.jobs._workers import POLL_SECONDS, run_reported, worker_error
@@ -36,8 +37,6 @@ GRACE_SECONDS = 5.0
 """How long a cancelled job may take to stop before its worker is killed and replaced."""
 WARM_MODULES = ("torch", "e3nn.o3", "eqgnn.models", "eqgnn.protocol")
 """Imported by every worker at start, with the modules of :data:`~eqgnn.jobs.JOB_KINDS`."""
-REMEMBERED_MODELS = 8
-"""Model configs a worker is remembered to hold (``eqgnn.protocol.ENCODER_CACHE_SIZE``)."""
 
 
 class _Worker:
@@ -102,7 +101,7 @@ class _Worker:
         if key in self.models:
             self.models.remove(key)
         self.models.append(key)
-        del self.models[:-REMEMBERED_MODELS]
+        del self.models[:-ENCODER_CACHE_SIZE]
 
 
 class WarmPoolRunner(Runner):

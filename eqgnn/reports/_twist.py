@@ -161,11 +161,14 @@ def twist_models_ready(graph: str | None, device: str | None = None) -> bool:
     """
     from eqgnn.batch import resolve_device
 
+    key = (graph, str(resolve_device(device)))
     with _TWIST_LOCK:
-        if (graph, str(resolve_device(device))) in _TWIST_BUILT:
+        if key in _TWIST_BUILT:
             return True
-    threading.Thread(target=build_twist_models, args=(graph, device), daemon=True,
-                     name=f"eqgnn-twist-models-{graph}").start()
+        building = key in _TWIST_LOCKS and _TWIST_LOCKS[key].locked()
+    if not building:  # a page polls while they build: one build thread, not one per poll
+        threading.Thread(target=build_twist_models, args=(graph, device), daemon=True,
+                         name=f"eqgnn-twist-models-{graph}").start()
     return False
 
 
