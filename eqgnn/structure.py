@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from eqgnn.errors import InputError
+from eqgnn.limits import cap_message, limits
 
 MIN_DISTANCE = 0.1  # Å: closer atoms are a broken file, not a molecule
 MAX_COORDINATE = 1e4  # Å: beyond this the coordinates are garbage
-
-
-def max_atoms() -> int:
-    """The largest structure accepted, from ``EQGNN_MAX_ATOMS`` (default 500)."""
-    return int(os.environ.get("EQGNN_MAX_ATOMS", "500"))
 
 
 @dataclass(frozen=True)
@@ -81,10 +76,8 @@ def make_structure(
     n = len(numbers)
     if n == 0:
         raise InputError(f"{label}: no atoms")
-    if n > max_atoms():
-        raise InputError(
-            f"{label}: {n} atoms is more than EQGNN_MAX_ATOMS={max_atoms()}"
-        )
+    if n > limits().atoms:
+        raise InputError(f"{label}: {cap_message('atoms', n)}")
     if positions.shape != (n, 3):
         raise InputError(
             f"{label}: positions have shape {positions.shape}, expected ({n}, 3)"

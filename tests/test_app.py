@@ -179,4 +179,13 @@ def test_the_launcher_starts_the_warm_up_then_streamlit_on_app_py(monkeypatch):
     monkeypatch.setattr(streamlit.web.cli, "main", lambda: calls.append(list(sys.argv)) or 0)
     monkeypatch.setattr(sys, "argv", ["serve", "--server.port", "8600"])
     assert serve.main() == 0
-    assert calls == ["warm", ["streamlit", "run", str(ROOT / "app.py"), "--server.port", "8600"]]
+    assert calls == ["warm", ["streamlit", "run", str(ROOT / "app.py"),
+                              "--server.maxUploadSize", "200", "--server.port", "8600"]]
+
+
+def test_the_launcher_tells_streamlit_the_upload_cap_unless_told_otherwise(monkeypatch):
+    from ui import serve
+
+    monkeypatch.setenv("EQGNN_PUBLIC", "1")
+    assert serve.upload_option(["--server.port", "8600"]) == ["--server.maxUploadSize", "2"]
+    assert serve.upload_option(["--server.maxUploadSize=5"]) == []

@@ -338,7 +338,7 @@ def test_pickle_renamed_to_xyz_is_refused_without_unpickling(tmp_path):
 
 def test_too_many_atoms_are_refused(tmp_path, monkeypatch):
     monkeypatch.setenv("EQGNN_MAX_ATOMS", "2")
-    with pytest.raises(InputError, match="3 atoms is more than EQGNN_MAX_ATOMS=2"):
+    with pytest.raises(InputError, match="3 atoms is more than this server takes"):
         load_structure(_write(tmp_path / "w.xyz", WATER_XYZ))
 
 

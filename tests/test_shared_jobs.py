@@ -9,6 +9,8 @@ import time
 import pytest
 
 from eqgnn import jobs
+from eqgnn.errors import InputError
+from eqgnn.limits import limits
 from eqgnn.store import ResultStore
 
 
@@ -76,8 +78,8 @@ def test_live_jobs_queue_share_one_run_and_cancel_when_no_one_follows(tmp_path):
 
 
 def test_live_limit_comes_from_the_environment(monkeypatch):
-    monkeypatch.setenv(jobs.LIVE_JOBS_ENV, "3")
-    assert jobs.default_limit() == 3
-    monkeypatch.setenv(jobs.LIVE_JOBS_ENV, "none")
-    with pytest.raises(ValueError, match="EQGNN_LIVE_JOBS"):
-        jobs.default_limit()
+    monkeypatch.setenv("EQGNN_LIVE_JOBS", "3")
+    assert limits().heavy_jobs == 3
+    monkeypatch.setenv("EQGNN_LIVE_JOBS", "none")
+    with pytest.raises(InputError, match="EQGNN_LIVE_JOBS"):
+        limits()

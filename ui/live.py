@@ -25,6 +25,7 @@ import streamlit as st
 
 from eqgnn import jobs
 from eqgnn.errors import InputError
+from eqgnn.limits import cap_message, limits
 from eqgnn.store import ResultStore
 
 POLL_SECONDS = 0.25
@@ -82,11 +83,17 @@ def run_cells(specs: list[dict], label: str, key: str, start: bool = False) -> i
     For grids (a depth map's missing cells): the same queue, progress and
     Cancel as :func:`run_live`, with an overall count. Each finished cell is
     stored as it ends, so a cancelled or interrupted grid resumes where it
-    stopped. Returns the number of cells computed now.
+    stopped; a server's ``grid_cells`` cap runs the first cells of a larger grid
+    (and says so), and the next click goes on. Returns the number of cells
+    computed now.
     """
     missing = [spec for spec in specs if store().get(spec) is None]
     if not missing or not (start or _follows(key, missing)):
         return 0
+    cap = limits().grid_cells
+    if cap and len(missing) > cap:
+        st.info(cap_message("grid_cells", len(missing), cap))
+        missing = missing[:cap]
     return len(_follow_all(missing, label, key))
 
 
@@ -156,9 +163,10 @@ def _watch(job: jobs.LiveJob, label: str, box, bar) -> dict:
         if state in jobs.FINISHED:
             return snapshot
         if state == jobs.QUEUED:
-            text = f"queued: position {snapshot['position']}"
-            box.update(label=f"{label}: {text}", state="running", expanded=True)
-            bar.progress(0.0, text=f"{text} (other live runs use the machine)")
+            box.update(label=f"{label}: queued: position {snapshot['position']}",
+                       state="running", expanded=True)
+            bar.progress(0.0, text=cap_message("heavy_jobs", snapshot["position"],
+                                               job.gate_limit))
         else:
             total = max(snapshot["total"], 1)
             box.update(label=f"{label}: running", state="running", expanded=True)

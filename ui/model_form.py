@@ -3,10 +3,11 @@
 Gallery, Explorer and Depth let a visitor train a model of their choosing on
 the pair on screen. They share one chooser (:func:`model_form`): a preset, or
 the options of ``python -m eqgnn distinguish`` (family, hops, body order, lmax,
-correlation, layers, group) and the protocol (seeds, epochs), within limits a
-public server can afford (:data:`LIMITS`). With the pair it makes a job spec
-(:func:`eqgnn.specs.distinguish_spec`): the spec the ``distinguish`` command
-builds from the same options, so a stored result answers at once and
+correlation, layers, group) and the protocol (seeds, epochs), within the caps
+a server can afford (:func:`eqgnn.limits.limits`: the open or the public
+mode's). With the pair it makes a job spec (:func:`eqgnn.specs.distinguish_spec`):
+the spec the ``distinguish`` command builds from the same options, so a stored
+result answers at once and
 :func:`command` prints the command line whose ``--json`` output holds every
 number :func:`show_result` draws.
 
@@ -27,12 +28,10 @@ from eqgnn.config import (
     config_from_options,
 )
 from eqgnn.errors import InputError
+from eqgnn.limits import check_spec, limits
 from eqgnn.specs import DEFAULTS
 from ui import figures, live, widgets
 
-LIMITS = {"seeds": 10, "epochs": 200, "hops": 4, "layers": 6, "lmax": 6}
-"""The largest values a visitor may choose: a live run should take seconds to a minute,
-not an hour (``config.py`` accepts more; the CLI runs anything)."""
 FAMILY_TEXT = {"khop": "k-hop invariant", "equivariant": "equivariant (TFN / MACE style)",
                "dimenet": "DimeNet-style (angles)"}
 THEORY_TEXT = {True: "allows it", False: "says it cannot", None: "does not decide"}
@@ -65,20 +64,24 @@ def model_form(key: str, preset: str | None = None) -> tuple[ModelConfig, dict] 
         else:
             name, options = None, _options(key)
         left, right = st.columns(2)
+        caps = limits()
         state.setdefault(f"{key}-seeds", DEFAULTS["seeds"])
-        seeds = left.number_input("Seeds", 1, LIMITS["seeds"], key=f"{key}-seeds",
+        seeds = left.number_input("Seeds", 1, key=f"{key}-seeds",
                                   help="Models trained together, one per seed; the verdict "
-                                       "is their mean accuracy.")
+                                       f"is their mean accuracy. At most {caps.seeds} here.")
         state.setdefault(f"{key}-epochs", DEFAULTS["epochs"])
-        epochs = right.number_input("Epochs", 1, LIMITS["epochs"], key=f"{key}-epochs",
+        epochs = right.number_input("Epochs", 1, key=f"{key}-epochs",
                                     help="At most this many; training stops once every seed "
-                                         "is decided, and a blind pair is not trained.")
+                                         "is decided, and a blind pair is not trained. At "
+                                         f"most {caps.epochs} here.")
+    protocol = {"seeds": int(seeds), "epochs": int(epochs)}
     try:
+        check_spec(protocol)
         config = config_from_options(name, **options)
     except InputError as exc:
-        st.error(str(exc))
+        st.warning(str(exc))
         return None
-    return config, {"seeds": int(seeds), "epochs": int(epochs)}
+    return config, protocol
 
 
 def _preset_text(name: str) -> str:
@@ -89,24 +92,25 @@ def _preset_text(name: str) -> str:
 def _options(key: str) -> dict:
     """The option widgets of the chosen family (only those that apply to it)."""
     state = st.session_state
+    caps = limits()
     columns = st.columns(4)
     family = columns[0].selectbox("Family", MODELS, key=f"{key}-model", format_func=FAMILY_TEXT.get)
     options: dict = {"model": family}
     if family == "khop":
         state.setdefault(f"{key}-hops", 1)
-        options["hops"] = columns[1].slider("Hops k", 1, LIMITS["hops"], key=f"{key}-hops")
+        options["hops"] = columns[1].slider("Hops k", 1, caps.hops, key=f"{key}-hops")
         state.setdefault(f"{key}-body_order", 3)
         options["body_order"] = columns[2].radio("Body order", [2, 3], key=f"{key}-body_order",
                                                  horizontal=True)
     elif family == "equivariant":
         state.setdefault(f"{key}-lmax", 2)
-        options["lmax"] = columns[1].slider("lmax", 0, LIMITS["lmax"], key=f"{key}-lmax")
+        options["lmax"] = columns[1].slider("lmax", 0, caps.lmax, key=f"{key}-lmax")
         state.setdefault(f"{key}-correlation", 1)
         options["correlation"] = columns[2].selectbox(
             "Correlation", CORRELATIONS, key=f"{key}-correlation",
             help="1: TFN-style messages; 2-4: MACE-style products (body order correlation + 1)")
     state.setdefault(f"{key}-layers", 3)
-    options["layers"] = columns[3].slider("Layers", 1, LIMITS["layers"], key=f"{key}-layers")
+    options["layers"] = columns[3].slider("Layers", 1, caps.layers, key=f"{key}-layers")
     groups = MODEL_GROUPS[family]
     if len(groups) > 1:
         state.setdefault(f"{key}-group", "O3")

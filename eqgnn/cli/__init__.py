@@ -17,6 +17,7 @@ from eqgnn.cli import (
     cmd_frame,
     cmd_graph,
     cmd_info,
+    cmd_limits,
     cmd_lsweep,
     cmd_oracle,
     cmd_orientation,
@@ -32,7 +33,7 @@ from eqgnn.errors import InputError
 COMMANDS = (
     cmd_info, cmd_embed, cmd_graph, cmd_twist, cmd_cases, cmd_oracle, cmd_orientation, cmd_frame,
     cmd_distinguish, cmd_sweep, cmd_lsweep, cmd_types, cmd_results, cmd_precompute, cmd_bench,
-    cmd_report,
+    cmd_report, cmd_limits,
 )
 
 

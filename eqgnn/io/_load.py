@@ -10,6 +10,7 @@ from eqgnn.errors import InputError
 from eqgnn.io._files import read_file
 from eqgnn.io._formats import format_for, named_source, spec_forms
 from eqgnn.io._json_graph import parse_json_graph
+from eqgnn.limits import cap_message, limits
 from eqgnn.structure import Structure
 
 
@@ -39,8 +40,12 @@ def load_upload(filename: str, data: bytes) -> Structure:
     """Load a file the dashboard's uploader received, by its name's extension.
 
     The same format table decides as for paths. ASE's readers want a path,
-    so the bytes go through a temporary file with the same extension.
+    so the bytes go through a temporary file with the same extension. A file
+    over the server's ``upload_mb`` cap is refused before it is parsed.
     """
+    megabytes = len(data) / 1e6
+    if megabytes > limits().upload_mb:
+        raise InputError(f"{filename}: {cap_message('upload_mb', f'{megabytes:.1f} MB')}")
     fmt = format_for(filename, filename)
     stem = PurePath(filename).stem
     if fmt.reader == "json":

@@ -50,12 +50,10 @@ from eqgnn.jobs._shared import (
     FAILED,
     FINISHED,
     FINISHED_KEPT,
-    LIVE_JOBS_ENV,
     QUEUED,
     RUNNING,
     JobGate,
     LiveJob,
-    default_limit,
     find_job,
     gate,
     live_pool,
@@ -68,9 +66,9 @@ register_runner("warm", WarmPoolRunner)
 
 __all__ = [
     "CANCELLED", "DONE", "FAILED", "FINISHED", "FINISHED_KEPT", "GRACE_SECONDS", "JOB_KINDS",
-    "LIVE_JOBS_ENV", "POLL_SECONDS", "QUEUED", "RUNNERS", "RUNNER_ENV", "RUNNING", "Cancel",
+    "POLL_SECONDS", "QUEUED", "RUNNERS", "RUNNER_ENV", "RUNNING", "Cancel",
     "Cancelled", "InProcessRunner", "JobGate", "LiveJob", "Outcome", "PoolRunner", "Progress",
-    "Runner", "SubprocessRunner", "WarmPoolRunner", "default_limit", "find_job", "gate",
+    "Runner", "SubprocessRunner", "WarmPoolRunner", "find_job", "gate",
     "get_runner", "job_target", "live_pool", "register_job", "register_runner", "run_job",
     "start_job",
 ]

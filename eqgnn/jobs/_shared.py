@@ -26,6 +26,7 @@ import atexit
 import itertools
 import os
 import threading
+import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 
@@ -33,24 +34,10 @@ from eqgnn.errors import InputError
 from eqgnn.jobs._registry import Cancelled
 from eqgnn.jobs._runners import Runner
 from eqgnn.jobs._warm import WarmPoolRunner
+from eqgnn.limits import cap_message, check_spec, limits
 
-LIVE_JOBS_ENV = "EQGNN_LIVE_JOBS"
 FINISHED_KEPT = 64
 """Finished jobs kept in the registry (for their followers to read), oldest dropped."""
-
-
-def default_limit() -> int:
-    """Concurrent live jobs: ``$EQGNN_LIVE_JOBS``, else the number of cores."""
-    text = os.environ.get(LIVE_JOBS_ENV)
-    if text is None:
-        return os.cpu_count() or 1
-    try:
-        limit = int(text)
-    except ValueError:
-        raise InputError(f"{LIVE_JOBS_ENV}={text!r}: give a whole number >= 1") from None
-    if limit < 1:
-        raise InputError(f"{LIVE_JOBS_ENV}={text!r}: give a whole number >= 1")
-    return limit
 
 
 class JobGate:
@@ -130,11 +117,12 @@ _GATE_LOCK = threading.Lock()
 
 
 def gate() -> JobGate:
-    """The process-wide gate every live job passes (limit: :func:`default_limit`)."""
+    """The process-wide gate every live job passes (limit: the ``heavy_jobs`` cap,
+    :func:`eqgnn.limits.limits`)."""
     global _GATE
     with _GATE_LOCK:
         if _GATE is None:
-            _GATE = JobGate(default_limit())
+            _GATE = JobGate(limits().heavy_jobs)
         return _GATE
 
 
@@ -174,13 +162,18 @@ class LiveJob:
     signature. ``builds`` is how many models the run constructed, when the
     runner tells (a :class:`~eqgnn.jobs.WarmPoolRunner` does; 0: it reused a
     warm model), else None, as for a result read from the store.
+    ``run_seconds`` (0: none) is the wall time the job may train once its turn
+    comes; past it the job is stopped like a cancel and fails with the cap's
+    sentence (:func:`eqgnn.limits.cap_message`).
     """
 
     POLL_SECONDS = 0.2
 
     def __init__(self, spec: dict, store, runner: Runner | Callable[..., dict],
-                 job_gate: JobGate) -> None:
+                 job_gate: JobGate, run_seconds: float = 0) -> None:
         self.spec = spec
+        self.run_seconds = run_seconds
+        self._deadline: float | None = None
         self.state = QUEUED
         self.done, self.total, self.message = 0, 0, ""
         self.result: dict | None = None
@@ -236,6 +229,22 @@ class LiveJob:
         return {"state": self.state, "position": self.position(), "done": self.done,
                 "total": self.total, "message": self.message, "error": self.error}
 
+    @property
+    def gate_limit(self) -> int:
+        """How many jobs the gate this job queues at runs at once."""
+        return self._gate.limit
+
+    def _out_of_time(self) -> bool:
+        return self._deadline is not None and time.monotonic() > self._deadline
+
+    def _stopping(self) -> bool:
+        """The runner's cancel check: a follower's cancel, or the wall time spent."""
+        return self._cancel.is_set() or self._out_of_time()
+
+    def active(self) -> bool:
+        """Is the job queued or running (not finished, not being cancelled)?"""
+        return self.state not in FINISHED and not self.cancelling
+
     def _progress(self, done: int, total: int, message: str) -> None:
         self.done, self.total, self.message = done, total, message
 
@@ -249,13 +258,19 @@ class LiveJob:
                     self.state = CANCELLED
                     return
             self.state = RUNNING
+            if self.run_seconds:
+                self._deadline = time.monotonic() + self.run_seconds
             self.result, stored = cached_run(self.spec, self._store, progress=self._progress,
-                                             cancel=self._cancel.is_set, runner=self._runner)
+                                             cancel=self._stopping, runner=self._runner)
             if not stored:
                 self.builds = getattr(self._runner, "last_builds", None)
             self.state = DONE
         except Cancelled:
-            self.state = CANCELLED
+            if self._out_of_time():
+                self.error = cap_message("run_seconds", self.run_seconds, self.run_seconds)
+                self.state = FAILED
+            else:
+                self.state = CANCELLED
         except Exception as exc:  # noqa: BLE001 - a follower must see every failure, not a hang
             text = str(exc).strip()
             self.error = text.splitlines()[0] if text else type(exc).__name__
@@ -290,24 +305,43 @@ def start_job(
 
     A finished job that failed or was cancelled is replaced by a fresh one (a
     retry); a done one is returned as is (its result is in the store too).
+
+    The caps of :func:`eqgnn.limits.limits` apply to a new job: its protocol
+    (seeds, epochs), its wall time, and the live runs ``who`` may have going at
+    once (following a job another visitor started counts as one); each raises
+    its sentence as an :class:`~eqgnn.errors.InputError`.
     """
     from eqgnn.store import ResultStore, spec_key
 
     key = spec_key(spec)
+    caps = limits()
     with _JOBS_LOCK:
         job = _JOBS.get(key)
         if job is None or job.state in (FAILED, CANCELLED) or job.cancelling:
+            check_spec(spec)
+            _check_visitor(who, caps.runs_per_visitor)
             job = LiveJob(spec, store if store is not None else ResultStore(),
                           runner if runner is not None else live_pool(),
-                          job_gate if job_gate is not None else gate())
+                          job_gate if job_gate is not None else gate(),
+                          run_seconds=caps.run_seconds)
             _JOBS[key] = job
             _JOBS.move_to_end(key)
             job.subscribe(who)
             job.start()
             _forget_finished()
         else:
+            if not job.follows(who) and job.active():
+                _check_visitor(who, caps.runs_per_visitor)
             job.subscribe(who)
         return job
+
+
+def _check_visitor(who: str, cap: int) -> None:
+    """Raise the ``runs_per_visitor`` sentence when ``who`` already follows ``cap`` active
+    jobs (0: no cap; registry lock held)."""
+    going = sum(job.active() and job.follows(who) for job in _JOBS.values())
+    if cap and going >= cap:
+        raise InputError(cap_message("runs_per_visitor", going + 1, cap))
 
 
 def _forget_finished() -> None:
