@@ -45,6 +45,8 @@ MAX_HOPS = 4
 BODY_ORDERS = ["2", "3", "full"]
 GROUPS = ["O3", "SO3"]
 ANGLE_STEP = 5  # degrees; coarse enough that every slider stop can be cached
+SETTINGS = ("graph", "radius", "knn", "atom", "hops", "body_order", "group", "bond", "angle")
+"""The sidebar and torsion widgets a molecule that fails to load must not reset."""
 
 
 @st.cache_data(max_entries=64, show_spinner="Loading the molecule…")
@@ -248,6 +250,7 @@ def _train_live(structure: Structure, turned: Structure, bond: str, angle: int,
 
 
 st.title("Explorer")
+state.keep(*SETTINGS)
 spec, upload = _pick_molecule()
 state.sync(mol=spec)
 try:

@@ -6,4 +6,15 @@ class InputError(ValueError):
 
     The message is one line that names the source and the problem, so the CLI
     can print it as is (exit code 2) and a page can show it in an error box.
+    Messages quote what the user typed, and that text may hold a newline or a
+    control character (a pasted spec, a file name): those are written as their
+    escapes here (``\\n``), once for every caller, so the line stays one line.
     """
+
+    def __init__(self, message: object = "") -> None:
+        super().__init__(one_line(str(message)))
+
+
+def one_line(text: str) -> str:
+    """``text`` with every unprintable character (newline, tab, NUL, ...) escaped."""
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)

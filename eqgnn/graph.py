@@ -6,6 +6,7 @@ undirected (m, 2) arrays with i < j; models make them directed themselves.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from dataclasses import dataclass
 
@@ -45,6 +46,8 @@ def parse_rule(text: str | None) -> GraphRule | None:
             value = float(arg)
         except ValueError:
             raise InputError(f"graph rule {text!r}: {arg!r} is not a number") from None
+        if not math.isfinite(value):
+            raise InputError(f"graph rule {text!r}: {arg!r} is not a finite number")
         if name == "radius" and not value > 0:
             raise InputError(f"graph rule {text!r}: the radius must be > 0 Å")
         if name == "knn" and (value < 1 or value != int(value)):

@@ -81,6 +81,20 @@ def sync(**values: object) -> None:
             st.query_params[key] = str(value)
 
 
+def keep(*keys: str) -> None:
+    """Keep the values of the widgets ``keys`` through a run that does not draw them.
+
+    Streamlit forgets a widget's value when a run ends without drawing it: a
+    page that stops early on bad input (an invalid SMILES, a broken upload)
+    would bring the next molecule up with every other setting reset. Written
+    back at the top of the page, before any widget, the values become the
+    session's own and survive (Streamlit's documented way to keep widget state).
+    """
+    for key in keys:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def _from_url(key: str, default: T, cast: Callable[[str], T], choices, low, high) -> T:
     """The URL's value for ``key`` cast and checked, else ``default``."""
     text = st.query_params.get(key)

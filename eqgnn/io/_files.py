@@ -18,8 +18,9 @@ from eqgnn.structure import Structure, make_structure
 
 # What ASE's readers raise on a broken file: bad numbers (ValueError, which
 # includes UnicodeDecodeError), short files (IndexError, StopIteration,
-# ase.io.extxyz.XYZError is an OSError), unknown symbols (KeyError), and the
-# asserts of the CIF parser.
+# ase.io.extxyz.XYZError is an OSError), unknown symbols (KeyError), the
+# asserts and missing attributes of the CIF parser, and a StopIteration a
+# generator turned into a RuntimeError (an xyz file whose count is negative).
 ASE_READ_ERRORS = (
     ValueError,
     IndexError,
@@ -28,6 +29,9 @@ ASE_READ_ERRORS = (
     OSError,
     AssertionError,
     TypeError,
+    AttributeError,
+    RuntimeError,
+    ArithmeticError,
 )
 
 

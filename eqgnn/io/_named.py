@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 
 from eqgnn.errors import InputError
+from eqgnn.limits import cap_message, limits
 from eqgnn.structure import Structure, make_structure
 
 SMILES_SEED = 0xE3  # fixed ETKDG seed: the same SMILES gives the same coordinates
@@ -50,10 +51,14 @@ def load_smiles(smiles: str, source: str) -> Structure:
     from rdkit.Chem import AllChem
 
     with rdBase.BlockLogs():
-        mol = Chem.MolFromSmiles(smiles) if smiles.strip() else None
+        # RDKit reads a C string: a NUL would silently cut the SMILES short.
+        printable = smiles.strip() and smiles.isprintable()
+        mol = Chem.MolFromSmiles(smiles) if printable else None
         if mol is None:
             raise InputError(f"{source}: invalid SMILES {smiles!r}")
         mol = Chem.AddHs(mol)
+        if mol.GetNumAtoms() > limits().atoms:  # refused before a long 3D embedding
+            raise InputError(f"{source}: {cap_message('atoms', mol.GetNumAtoms())}")
         params = AllChem.ETKDGv3()
         params.randomSeed = SMILES_SEED
         if AllChem.EmbedMolecule(mol, params) != 0:
