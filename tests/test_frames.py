@@ -239,3 +239,30 @@ def test_frame_command_bad_input_exits_2_with_one_line(capsys, argv, message):
 def test_the_frames_package_imports_without_torch():
     code = "import sys, eqgnn.frames; assert 'torch' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_float64_windows_of_concurrent_threads_never_undo_each_other():
+    """Two visitors' pages in one server: one builds a model while another computes a
+    Wigner D; each sees float64 throughout its window, and float32 is back after."""
+    import threading
+    import time
+
+    import torch
+
+    from eqgnn.nn._e3nn import float64_default
+
+    seen: list[torch.dtype] = []
+
+    def window() -> None:
+        for _ in range(20):
+            with float64_default():
+                time.sleep(0.001)
+                seen.append(torch.get_default_dtype())
+
+    threads = [threading.Thread(target=window) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert set(seen) == {torch.float64} and len(seen) == 80
+    assert torch.get_default_dtype() == torch.float32

@@ -174,21 +174,17 @@ def apply_rho(irreps, matrix: np.ndarray, f: np.ndarray, inverse: bool = False) 
     """
     import torch
 
-    from eqgnn.nn._e3nn import o3
+    from eqgnn.nn._e3nn import float64_default, o3
 
     irreps = o3.Irreps(irreps)
     out = np.empty_like(f)
     lead = f.shape[:-1]
-    previous = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    try:
+    with float64_default():
         g = torch.as_tensor(np.asarray(matrix), dtype=torch.float64)
         for (mul, ir), part in zip(irreps, irreps.slices()):
             d = ir.D_from_matrix(g).numpy()
             block = f[..., part].reshape(*lead, mul, ir.dim)
             out[..., part] = (block @ (d if inverse else np.swapaxes(d, -1, -2))).reshape(*lead, -1)
-    finally:
-        torch.set_default_dtype(previous)
     return out
 
 

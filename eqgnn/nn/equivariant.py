@@ -61,7 +61,7 @@ import torch
 from torch import nn
 
 from eqgnn.batch import GraphBatch
-from eqgnn.nn._e3nn import FullyConnectedNet, Gate, e3nn, o3
+from eqgnn.nn._e3nn import FullyConnectedNet, Gate, e3nn, float64_default, o3
 from eqgnn.nn.blocks import (
     MLP,
     NUM_SPECIES,
@@ -202,15 +202,13 @@ def _built_in_float64(init):
 
     @functools.wraps(init)
     def wrapper(*args, **kwargs):
-        previous = torch.get_default_dtype()
-        options = e3nn.get_optimization_defaults()
-        torch.set_default_dtype(torch.float64)
-        e3nn.set_optimization_defaults(jit_script_fx=False)
-        try:
-            init(*args, **kwargs)
-        finally:
-            torch.set_default_dtype(previous)
-            e3nn.set_optimization_defaults(**options)  # all of them: jit_mode too
+        with float64_default():
+            options = e3nn.get_optimization_defaults()
+            e3nn.set_optimization_defaults(jit_script_fx=False)
+            try:
+                init(*args, **kwargs)
+            finally:
+                e3nn.set_optimization_defaults(**options)  # all of them: jit_mode too
 
     return wrapper
 
