@@ -331,7 +331,8 @@ def test_a_worker_past_its_timeout_is_stopped(tmp_path):
 def test_worker_errors_come_back_as_one_line():
     with pytest.raises(InputError) as error:
         SubprocessRunner().run({"kind": "bad-input"})
-    assert str(error.value) == "no such case 'nope'; python -m eqgnn cases lists them"
+    message = str(error.value)  # InputError writes the newline as its escape: one line
+    assert message == "no such case 'nope'; python -m eqgnn cases lists them\\nsecond line"
     with pytest.raises(RuntimeError, match="ZeroDivisionError: division by zero"):
         SubprocessRunner().run({"kind": "crash"})
 
