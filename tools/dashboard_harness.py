@@ -140,6 +140,33 @@ def rss_kib(pid: int) -> int:
     raise RuntimeError(f"no VmRSS for process {pid} (has it exited?)")
 
 
+def tree_rss_kib(pid: int) -> int:
+    """Memory of a process and all its descendants (a server and its workers) in KiB.
+
+    Each process's proportional set size (``Pss`` of ``/proc/PID/smaps_rollup``):
+    forked workers share the server's pages, and summing their plain RSS would
+    count those pages once per worker.
+    """
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process exited meanwhile
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        todo.extend(children.get(current, []))
+        try:
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        total += sum(int(line.split()[1]) for line in rollup.splitlines()
+                     if line.startswith("Pss:"))
+    return total
+
+
 @dataclass
 class Server:
     """A running ``streamlit run app.py`` on 127.0.0.1; see :func:`streamlit_server`."""
@@ -160,23 +187,28 @@ class Server:
 
 
 @contextlib.contextmanager
-def streamlit_server(app: Path = APP, timeout: float = HEALTH_TIMEOUT) -> Iterator[Server]:
+def streamlit_server(app: Path = APP, timeout: float = HEALTH_TIMEOUT,
+                     launcher: str | None = None,
+                     env: dict[str, str] | None = None) -> Iterator[Server]:
     """Start the dashboard headless on a free local port; stop it on exit.
 
-    Waits for ``/_stcore/health`` to answer "ok" (a bounded poll of the HTTP
-    endpoint: the server has no other ready signal). The file watcher is off:
-    nothing is edited while it runs, and watching the tree costs a core.
+    ``streamlit run app.py``, or with ``launcher="ui.serve"`` the deployment's
+    launcher (which warms the server first), under ``env`` (default: this
+    process's). Waits for ``/_stcore/health`` to answer "ok" (a bounded poll of
+    the HTTP endpoint: the server has no other ready signal). The file watcher
+    is off: nothing is edited while it runs, and watching the tree costs a core.
     """
     port = free_port()
+    start = ["-m", launcher] if launcher else ["-m", "streamlit", "run", str(app)]
     with tempfile.TemporaryDirectory(prefix="eqgnn-streamlit-") as tmp:
         log = Path(tmp) / "server.log"
         with log.open("wb") as out:
             process = subprocess.Popen(
-                [sys.executable, "-m", "streamlit", "run", str(app),
+                [sys.executable, *start,
                  "--server.address", "127.0.0.1", "--server.port", str(port),
                  "--server.headless", "true", "--server.fileWatcherType", "none",
                  "--browser.gatherUsageStats", "false"],
-                cwd=app.parent, stdout=out, stderr=subprocess.STDOUT,
+                cwd=app.parent, stdout=out, stderr=subprocess.STDOUT, env=env,
             )
         server = Server(process, port, log)
         try:

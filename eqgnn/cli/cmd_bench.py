@@ -1,10 +1,12 @@
 """``bench``: the project's speed benchmarks (their figures go in closing notes).
 
 ``models``, ``oracle``, ``protocol`` and ``reach`` are :mod:`eqgnn.bench`'s.
-``dashboard`` drives the dashboard in a browser, so it needs a checkout (the
-app and the dev tools): it runs the checkout's ``tools/bench_dashboard.py``
-in a subprocess, found in the current directory or one above it, else beside
-the imported ``eqgnn`` package (a checkout or an editable install).
+``dashboard`` (in a browser) and ``load`` (K visitors at once over Streamlit's
+websocket) drive the dashboard, so they need a checkout (the app and the dev
+tools): they run the checkout's ``tools/bench_dashboard.py`` or
+``tools/bench_load.py`` in a subprocess, found in the current directory or one
+above it, else beside the imported ``eqgnn`` package (a checkout or an
+editable install).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from eqgnn.errors import InputError
 
 DASHBOARD_SCRIPT = Path("tools") / "bench_dashboard.py"
 """The dashboard benchmark, relative to the checkout's root."""
+LOAD_SCRIPT = Path("tools") / "bench_load.py"
+"""The load benchmark, relative to the checkout's root."""
 
 
 def register(sub) -> None:
@@ -58,6 +62,14 @@ def register(sub) -> None:
     d.add_argument("--rounds", type=int, default=20, help="visits of every page, RSS after each")
     add_json(d)
     d.set_defaults(run=run_dashboard)
+    load = which.add_parser(
+        "load", help="K sessions at once against a public-mode server: pages served, p50/p95 "
+        "time to a settled page, errors, live runs, server memory over time",
+    )
+    load.add_argument("--sessions", type=int, default=20, help="concurrent visitors")
+    load.add_argument("--no-live", action="store_true", help="visit pages only, start no run")
+    add_json(load)
+    load.set_defaults(run=run_load)
 
 
 def run_models(args: argparse.Namespace) -> int:
@@ -104,20 +116,31 @@ def run_dashboard(args: argparse.Namespace) -> int:
     The script prints its own table or JSON, and its own one-line error (exit
     2) where Playwright or chromium is missing.
     """
-    root = checkout_root()
+    argv = ["--runs", str(args.runs), "--rounds", str(args.rounds)]
+    return run_checkout_script("dashboard", DASHBOARD_SCRIPT, argv, args.json)
+
+
+def run_load(args: argparse.Namespace) -> int:
+    """Run the checkout's ``tools/bench_load.py`` with the same options; its exit code."""
+    argv = ["--sessions", str(args.sessions)] + (["--no-live"] if args.no_live else [])
+    return run_checkout_script("load", LOAD_SCRIPT, argv, args.json)
+
+
+def run_checkout_script(name: str, script: Path, argv: list[str], as_json: bool) -> int:
+    """Run a benchmark script of the checkout in a subprocess; its exit code."""
+    root = checkout_root(script)
     if root is None:
         raise InputError(
-            f"bench dashboard needs a checkout of eqgnn (app.py and {DASHBOARD_SCRIPT}); "
+            f"bench {name} needs a checkout of eqgnn (app.py and {script}); "
             "run it from the checkout's folder"
         )
-    argv = ["--runs", str(args.runs), "--rounds", str(args.rounds)]
-    argv += ["--json"] if args.json else []
-    return subprocess.run([sys.executable, str(root / DASHBOARD_SCRIPT), *argv],
+    argv = [*argv, "--json"] if as_json else argv
+    return subprocess.run([sys.executable, str(root / script), *argv],
                           cwd=root, check=False).returncode
 
 
-def checkout_root() -> Path | None:
-    """The checkout holding the dashboard benchmark, or None where there is none.
+def checkout_root(script: Path = DASHBOARD_SCRIPT) -> Path | None:
+    """The checkout holding the benchmark ``script``, or None where there is none.
 
     Looked for in the current directory and those above it, then beside the
     imported package (``eqgnn/..``: a checkout or an editable install; an
@@ -126,6 +149,6 @@ def checkout_root() -> Path | None:
     here = Path.cwd().resolve()
     package_parent = Path(__file__).resolve().parent.parent.parent
     for root in (here, *here.parents, package_parent):
-        if (root / DASHBOARD_SCRIPT).is_file() and (root / "app.py").is_file():
+        if (root / script).is_file() and (root / "app.py").is_file():
             return root
     return None
