@@ -69,7 +69,7 @@ except InputError as exc:
     st.stop()
 
 st.header(case.title)
-_verdict_banner(oracle["headline"])
+_verdict_banner(reports.hops_headline(oracle["rows"], int(hops)))
 
 st.subheader(f"Atom {atom} and its {hops}-hop neighbourhood, in A and in B")
 widgets.pair_view(case.a, case.b, widgets.edges(case.a, case.graph),

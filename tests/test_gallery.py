@@ -245,3 +245,19 @@ def test_pyramid_orientation_seen_by_every_type_from_n(n):
     # l >= n see its orientation.
     assert verdict(f"pyramid-{n}")["orientation"] == {
         str(l): l >= n for l in range(MAX_LMAX + 1)}
+
+
+@pytest.mark.parametrize(("hops", "verdict"), [
+    (1, "Invariant models with 1 hop are blind; 2 hops see it"),
+    (2, "Invariant models with 2 hops can tell A from B from body order 3 up; "
+        "body order 2 needs 3 hops"),
+    (3, "Invariant models with 3 hops can tell A from B"),
+    (6, "Invariant models with 6 hops can tell A from B"),
+])
+def test_the_headline_follows_the_chosen_hops(hops, verdict):
+    """Butane on its bond graph: body order 3 needs 2 hops, body order 2 needs 3 (the
+    oracle's table); the banner says what holds at the hops on screen, past the table too."""
+    from eqgnn.reports import hops_headline, oracle_verdicts
+
+    headline = hops_headline(oracle_verdicts(load_case("butane-torsion"))["rows"], hops)
+    assert headline["verdict"] == verdict and headline["blind"] == (hops == 1)

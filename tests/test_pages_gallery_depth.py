@@ -36,8 +36,11 @@ def test_gallery_link_to_a_kchain_atom_and_hops_highlights_the_witness_partner()
     assert at.selectbox(key="case").value == "kchain-4"
     assert at.selectbox(key="atom").value == 2 and at.slider(key="hops").value == 2
     assert any("corresponds to atom" in m.value for m in at.markdown)
+    assert any("with 2 hops are blind; 3 hops see it" in m.value for m in at.markdown)
     at.slider(key="hops").set_value(3).run()
     assert not at.exception and at.query_params["hops"] == "3"
+    assert any("with 3 hops can tell A from B" in m.value for m in at.markdown)
+    assert not any("hops are blind" in m.value for m in at.markdown)
 
 
 def test_gallery_bad_link_falls_back_to_defaults():

@@ -62,7 +62,7 @@ def test_gallery_shows_the_numbers_of_report_gallery(capsys):
     hood = out["neighbourhood"]
     assert any(hood["text"] in m.value for m in at.markdown)
     assert records(at.dataframe[0].value) == as_text(hood["pairs"])
-    assert any(out["oracle"]["headline"]["verdict"] in m.value for m in at.markdown)
+    assert any(out["headline"]["verdict"] in m.value for m in at.markdown)
     assert records(frame_with(at, "body full, O3")) == styled(out["oracle"]["table"])
     assert records(frame_with(at, "noise floor")) == styled(out["models"])
     assert out["congruence"] is None and out["training"]["preset"] == "schnet"

@@ -90,7 +90,7 @@ def run_gallery(args: argparse.Namespace) -> int:
                             args.preset or DEFAULT_PRESET)
     oracle, hood, training = report["oracle"], report["neighbourhood"], report["training"]
     parts = [f"{report['case']}: {report['title']} (graph {report['graph']})",
-             f"{oracle['headline']['verdict']}. {oracle['headline']['reason']}",
+             f"{report['headline']['verdict']}. {report['headline']['reason']}",
              "", "theory (same: the k-hop test is blind; differ: it separates)",
              table(oracle["table"]), "", hood["text"], table(hood["pairs"])]
     if report["congruence"] is not None:

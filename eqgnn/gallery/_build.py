@@ -36,9 +36,13 @@ def _g2(name: str) -> Structure:
 
 
 def _twin(
-    molecule: str, i: int, j: int, angle: float, quad: tuple[int, int, int, int]
+    molecule: str, i: int, j: int, angle: float, quad: tuple[int, int, int, int],
+    names: tuple[str, str],
 ) -> tuple[Structure, Structure, str]:
-    """A G2 molecule and its torsion twin: j's side of bridge i-j turned by ``angle``°."""
+    """A G2 molecule and its torsion twin: j's side of bridge i-j turned by ``angle``°.
+
+    ``names`` say what A and B are (anti and gauche, s-trans and s-cis), the
+    words a lecture uses, not "A" and "B"."""
     a = _g2(molecule)
     b = torsion(a, i, j, angle, graph="bonds")
     before, after = (round(dihedral(s.positions, *quad), 1) + 0.0 for s in (a, b))  # no -0.0
@@ -47,24 +51,25 @@ def _twin(
         f"graph: the side of bond {i}-{j} holding atom {j} turned about the bond axis; "
         f"dihedral {'-'.join(map(str, quad))} {before:.1f}° in A, {after:.1f}° in B"
     )
-    return _named(a, b, molecule) + (how,)
+    return _named(a, b, *names) + (how,)
 
 
-def _named(a: Structure, b: Structure, label: str) -> tuple[Structure, Structure]:
+def _named(a: Structure, b: Structure, name_a: str, name_b: str) -> tuple[Structure, Structure]:
     return (
-        make_structure(a.numbers, a.positions, a.edges, name=f"{label} A"),
-        make_structure(b.numbers, b.positions, b.edges, name=f"{label} B"),
+        make_structure(a.numbers, a.positions, a.edges, name=name_a),
+        make_structure(b.numbers, b.positions, b.edges, name=name_b),
     )
 
 
 def butane() -> tuple[Structure, Structure, str]:
     """trans-butane, anti (C-C-C-C 180°) vs gauche (-60°): the central bond turned by 120°."""
-    return _twin("trans-butane", 1, 2, 120.0, (0, 1, 2, 3))
+    return _twin("trans-butane", 1, 2, 120.0, (0, 1, 2, 3), ("anti-butane", "gauche-butane"))
 
 
 def h2o2() -> tuple[Structure, Structure, str]:
     """Hydrogen peroxide with its H-O-O-H dihedral changed by a generic 50°."""
-    return _twin("H2O2", 0, 1, -50.0, (2, 0, 1, 3))
+    return _twin("H2O2", 0, 1, -50.0, (2, 0, 1, 3),
+                 ("H2O2, dihedral 121°", "H2O2, dihedral 71°"))
 
 
 def ethanol() -> tuple[Structure, Structure, str]:
@@ -72,12 +77,13 @@ def ethanol() -> tuple[Structure, Structure, str]:
 
     Not a symmetry, unlike turning a CH3 by 120°, which gives the same molecule.
     """
-    return _twin("CH3CH2OH", 1, 2, 120.0, (0, 1, 2, 3))
+    return _twin("CH3CH2OH", 1, 2, 120.0, (0, 1, 2, 3), ("ethanol, OH anti", "ethanol, OH gauche"))
 
 
 def butadiene() -> tuple[Structure, Structure, str]:
     """1,3-butadiene, s-trans vs s-cis: the central single bond turned by 180°."""
-    return _twin("butadiene", 1, 2, 180.0, (0, 1, 2, 3))
+    return _twin("butadiene", 1, 2, 180.0, (0, 1, 2, 3),
+                 ("s-trans-butadiene", "s-cis-butadiene"))
 
 
 def _star_graph(centre_and_leaves: np.ndarray, name: str) -> Structure:
@@ -218,7 +224,7 @@ def enantiomers() -> tuple[Structure, Structure, str]:
         f"{'MMFF relaxed' if a.info.get('mmff') else 'not relaxed: no MMFF parameters'}); "
         "B = A mirrored in the plane x=0 (D-alanine)"
     )
-    return _named(a, b, "alanine") + (how,)
+    return _named(a, b, "L-alanine", "D-alanine") + (how,)
 
 
 def control() -> tuple[Structure, Structure, str]:
@@ -236,7 +242,7 @@ def control() -> tuple[Structure, Structure, str]:
         f"shift {np.round(shift, 6).tolist()} Å, new atom k = old atom order[k], "
         f"order {order.tolist()}"
     )
-    return _named(a, b, "acetic acid") + (how,)
+    return _named(a, b, "acetic acid", "acetic acid, moved and renumbered") + (how,)
 
 
 BUILDERS: dict[str, Callable[[], tuple[Structure, Structure, str]]] = {

@@ -91,6 +91,39 @@ def oracle_headline(rows: list[dict]) -> dict:
             "congruent": row["congruent"]}
 
 
+def hops_headline(rows: list[dict], hops: int) -> dict:
+    """The verdict at the ``hops`` a visitor chose, like :func:`oracle_headline`'s.
+
+    Read off each body order's fewest separating hops (O(3)), so it is exact
+    for any ``hops``, beyond the table's last row too: at k = 2 on butane's
+    bond graph, "2 hops see it from body order 3", never the 1-hop verdict.
+    The reason is the oracle's sentence of the full-body-order row at ``hops``
+    (the table's last row past its end).
+    """
+    o3 = {r["body_order"]: r for r in rows if r["group"] == "O3"
+          and r["hops"] == min(hops, max(row["hops"] for row in rows))}
+    full = o3["full"]
+    sees = {order: row["min_hops"] is not None and hops >= row["min_hops"]
+            for order, row in o3.items()}
+    with_hops = f"{hops} hop{'s' if hops > 1 else ''}"
+    if full["congruent"]:
+        verdict = "A and B are congruent: no invariant model can tell them apart"
+    elif not sees["full"]:
+        verdict = f"Invariant models with {with_hops} are blind"
+        if full["min_hops"]:
+            verdict += f"; {full['min_hops']} hops see it"
+    elif all(sees.values()):
+        verdict = f"Invariant models with {with_hops} can tell A from B"
+    else:
+        lowest = next(order for order in BODY_ORDERS if sees[order])
+        verdict = (f"Invariant models with {with_hops} can tell A from B from body order "
+                   f"{lowest} up")
+        if o3["2"]["min_hops"]:
+            verdict += f"; body order 2 needs {o3['2']['min_hops']} hops"
+    return {"verdict": verdict, "reason": full["reason"], "blind": not sees["full"],
+            "congruent": full["congruent"], "hops": hops}
+
+
 def _column(order: str, group: str) -> str:
     return f"body {order}, {group}"
 
@@ -246,7 +279,8 @@ def gallery_report(case: Case, store, atom: int = 0, hops: int = 1,
     """Every number the gallery page shows for ``case``, JSON-able, read from ``store``.
 
     One key per panel, each the function the page calls for it:
-    ``oracle`` (:func:`oracle_verdicts`), ``neighbourhood``
+    ``oracle`` (:func:`oracle_verdicts`), ``headline`` (the banner at
+    ``hops``: :func:`hops_headline`), ``neighbourhood``
     (:func:`matched_neighbourhoods` at ``atom``, ``hops``), ``congruence``
     (:func:`congruence`, shown for congruent pairs), ``models``
     (:func:`model_verdicts`) and ``training`` (:func:`training_result` of ``preset``).
@@ -259,6 +293,7 @@ def gallery_report(case: Case, store, atom: int = 0, hops: int = 1,
     return {
         "case": case.name, "title": case.title, "graph": case.graph,
         "oracle": oracle,
+        "headline": hops_headline(oracle["rows"], hops),
         "neighbourhood": matched_neighbourhoods(case, atom, hops),
         "congruence": congruence(case) if oracle["headline"]["congruent"] else None,
         "models": model_verdicts(case, store),
