@@ -328,7 +328,10 @@ def theory_beside(a: Structure, b: Structure, config: ModelConfig) -> dict:
     invariant readout: layers >= gwl_min_layers (the GWL bound; a TFN-style
     model may fall short of it, which is the lesson of the k-chains).
     Equivariant readout on two orientations of one structure: some type
-    l <= lmax sees the orientation (the orientation test).
+    l <= lmax sees the orientation (the orientation test). lmax 0, invariant
+    readout: a type-0-only network is an invariant 1-hop GNN of distances
+    (SCIENCE.md, Claim 2), so the 1-hop body-order-2 test is its ceiling at
+    any depth, below the GWL bound.
     """
     from eqgnn.oracle import compare, orientation_pair
 
@@ -348,6 +351,10 @@ def theory_beside(a: Structure, b: Structure, config: ModelConfig) -> dict:
         types = orientation_pair(a, b, lmax=config.lmax)["types"]
         out.update(test=f"orientation, types <= {config.lmax}",
                    types=types, allows=any(types.values()))
+    elif config.lmax == 0:  # a type-0-only network is an invariant 1-hop GNN of distances
+        scalar = compare(a, b, 1, "2", config.group, config.graph)
+        out.update(test=f"lmax 0: 1-hop WL, body order 2, {config.group}",
+                   allows=not scalar["indistinguishable"])
     return out
 
 

@@ -247,3 +247,24 @@ def test_short_cuts_never_change_a_gallery_verdict(name):
         assert short["verdict"] == full["verdict"], (name, preset, short["stopped"])
         if not short["trained"]:
             assert full["verdict"] == "blind", (name, preset)
+
+
+def test_an_lmax_0_network_is_held_to_the_1_hop_distance_test_at_any_depth():
+    """SCIENCE.md: a type-0-only network is an invariant 1-hop GNN. On the 4-chain the
+    1-hop body-order-2 test is blind, so no depth lets lmax 0 see it, though the GWL
+    bound (3 layers) lets lmax 1 at 6 layers; on butane's radius graph 1 hop of distances
+    suffices."""
+    from eqgnn.config import config_from_options
+    from eqgnn.gallery import load_case
+    from eqgnn.protocol import theory_beside
+
+    chain = load_case("kchain-4")
+    for layers in (1, 3, 6):
+        scalar = config_from_options(None, model="equivariant", lmax=0, layers=layers)
+        assert theory_beside(chain.a, chain.b, scalar)["allows"] is False
+    vector = config_from_options(None, model="equivariant", lmax=1, layers=6)
+    assert theory_beside(chain.a, chain.b, vector)["allows"] is True
+    radius = load_case("butane-torsion-r5")
+    scalar = config_from_options(None, model="equivariant", lmax=0, layers=1,
+                                 graph=radius.graph)
+    assert theory_beside(radius.a, radius.b, scalar)["allows"] is True
