@@ -220,17 +220,19 @@ def _await_gaps(rule: str) -> None:
 
 
 def _train_live(structure: Structure, turned: Structure, bond: str, angle: int,
-                rule: str) -> None:
+                rule: str, follow: dict) -> None:
     """Train a chosen model on (original, turned): from the store, else live on request.
 
-    The pair travels as JSON graphs (:func:`eqgnn.reports.twist_pair_spec`), so
+    ``follow``: the sidebar's hops, body order and group, which the model form
+    takes each time they change (:func:`ui.model_form.model_form`). The pair
+    travels as JSON graphs (:func:`eqgnn.reports.twist_pair_spec`), so
     ``python -m eqgnn distinguish A.json B.json`` on the two downloads below
     computes the same result under the same key.
     """
     st.subheader("Train a model on the molecule and its turned copy")
     st.caption("The untrained gaps above say what a model *could* see; training says what "
                "it learns. Runs queue when the machine is busy; Cancel stops one.")
-    chosen = model_form.model_form("explorer", reports.DEFAULT_PRESET)
+    chosen = model_form.model_form("explorer", reports.DEFAULT_PRESET, follow=follow)
     if chosen is None:
         return
     config, protocol = chosen
@@ -286,7 +288,8 @@ else:
     st.caption(
         "Turning one side of a non-ring bond about its axis keeps every bonded (1-hop) "
         "neighbourhood congruent but changes the molecule's shape: a torsion twin "
-        "(SCIENCE.md, Claim 1). Switch the graph rule to a 5 Å radius and 1 hop sees it."
+        "(the paper's Claim 1: local invariants lose how neighbourhoods are turned against "
+        "each other). Switch the graph rule to a 5 Å radius and 1 hop sees it."
     )
     bond, angle = _pick_torsion([row["bond"] for row in bridge_rows],
                                 reports.default_bond(structure))
@@ -299,7 +302,10 @@ else:
     turned = _turn(structure, bond, angle)
     widgets.pair_view(structure, turned, edges, widgets.edges(turned, rule), highlight, highlight,
                     atom, atom, key="twist")
-    _train_live(structure, turned, bond, angle, rule)
+    follow = {"hops": hops, "group": group}
+    if body_order != "full":  # the models' body orders are 2 and 3
+        follow["body_order"] = int(body_order)
+    _train_live(structure, turned, bond, angle, rule, follow)
 left, right = st.columns(2)
 with left:
     st.subheader(f"Neighbourhood $N_{{{atom}}}^{{{hops}}}$")

@@ -135,3 +135,17 @@ def test_lesson_next_and_previous_update_the_url():
     at.button(key="previous-bottom").click().run()
     assert at.query_params["step"] == "2"
     assert at.button(key="previous-top").disabled is False
+
+
+def test_the_explorer_model_form_starts_as_the_oracle_test_beside_it():
+    at = open_page("explorer")
+    at.sidebar.radio(key="body_order").set_value("2").run()
+    at.sidebar.slider(key="hops").set_value(2).run()
+    at.radio(key="explorer-mode").set_value("options").run()
+    assert at.radio(key="explorer-body_order").value == 2
+    assert at.slider(key="explorer-hops").value == 2
+    at.radio(key="explorer-body_order").set_value(3).run()  # the visitor's own choice stands
+    at.sidebar.slider(key="hops").set_value(3).run()
+    assert at.radio(key="explorer-body_order").value == 3
+    assert at.slider(key="explorer-hops").value == 3
+    assert not at.exception

@@ -38,10 +38,15 @@ THEORY_TEXT = {True: "allows it", False: "says it cannot", None: "does not decid
 """The oracle's word on whether a model of this kind and size could see the difference."""
 
 
-def model_form(key: str, preset: str | None = None) -> tuple[ModelConfig, dict] | None:
+def model_form(key: str, preset: str | None = None,
+               follow: dict | None = None) -> tuple[ModelConfig, dict] | None:
     """Widgets for a model and its protocol; the validated config and the protocol options.
 
-    ``preset`` is the preset shown first (default: the first). The protocol
+    ``preset`` is the preset shown first (default: the first). ``follow`` maps
+    option names (``hops``, ``body_order``, ``group``) to the page's own
+    controls of the same thing: the form's option takes the page's value each
+    time that value changes, so the model beside an oracle verdict starts as
+    the model the verdict is about. The protocol
     starts at the defaults (``eqgnn.specs.DEFAULTS``: 10 seeds, 100 epochs),
     where the shipped results are, so a preset's stored verdict shows with no
     training. Widget keys: ``{key}-mode`` (``preset`` or ``options``),
@@ -51,6 +56,8 @@ def model_form(key: str, preset: str | None = None) -> tuple[ModelConfig, dict] 
     when the options do not make a model.
     """
     state = st.session_state
+    for name, value in (follow or {}).items():
+        _follow(f"{key}-{name}", value)
     state.setdefault(f"{key}-mode", "preset")
     state.setdefault(f"{key}-preset", preset if preset in PRESETS else next(iter(PRESETS)))
     with st.container(border=True):
@@ -82,6 +89,15 @@ def model_form(key: str, preset: str | None = None) -> tuple[ModelConfig, dict] 
         st.warning(str(exc))
         return None
     return config, protocol
+
+
+def _follow(widget: str, value: object) -> None:
+    """Set ``widget`` to ``value`` whenever ``value`` changes (the page's own control moved);
+    between changes the visitor's choice in the form stands."""
+    state = st.session_state
+    if state.get(f"{widget}:followed") != value:
+        state[f"{widget}:followed"] = value
+        state[widget] = value
 
 
 def _preset_text(name: str) -> str:
