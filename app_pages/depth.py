@@ -22,9 +22,12 @@ from eqgnn.gallery import case_names
 from eqgnn.reports import cell_text
 from eqgnn.specs import distinguish_spec
 from eqgnn.sweep import FAMILIES, SWEEP_PROTOCOL, default_family
-from ui import figures, live, model_form, state, widgets
+from ui import figures, glossary, live, model_form, state, widgets
 
 DEFAULT_CASE = reports.DEPTH_CASE
+TERMS = {"khop": ("k-hop", "body order"), "equivariant": ("gwl", "lmax", "tfn-mace"),
+         "correlation": ("correlation", "tfn-mace"), "stars": ("lmax",)}
+"""The words each family's panel uses, explained in its heading's tooltip."""
 TITLES = {
     "khop": "k-hop invariant models: hops x layers",
     "equivariant": "Equivariant models: lmax x layers",
@@ -70,7 +73,7 @@ more = st.sidebar.multiselect(
     format_func=TITLES.get, help="Families not shipped for this case: their cells start "
                                  "not computed, and you can compute them live.")
 for family in [*shown, *more]:
-    st.subheader(TITLES[family])
+    st.subheader(TITLES[family], help=glossary.tip(*TERMS[family]))
     try:
         table = reports.depth_table(case, family, live.store())
         bounds = _bounds(name, family)

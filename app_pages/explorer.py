@@ -30,7 +30,7 @@ from eqgnn.errors import InputError
 from eqgnn.graph import GraphRule, parse_rule
 from eqgnn.io import QM9_SIZE, g2_names, load_structure, load_upload
 from eqgnn.structure import Structure
-from ui import model_form, state, widgets
+from ui import glossary, model_form, state, widgets
 
 if TYPE_CHECKING:
     from streamlit.runtime.uploaded_file_manager import UploadedFile
@@ -153,7 +153,7 @@ def _pick_centre(structure: Structure) -> tuple[int, int]:
         "Centre atom", range(n), format_func=lambda i: f"{i}: {symbols[i]}", key="atom"
     )
     state.param("hops", reports.TWIST_DEFAULTS["hops"], int, low=1, high=MAX_HOPS)
-    hops = st.sidebar.slider("Hops k", 1, MAX_HOPS, key="hops")
+    hops = st.sidebar.slider("Hops k", 1, MAX_HOPS, key="hops", help=glossary.tip("k-hop"))
     return int(atom), int(hops)
 
 
@@ -162,11 +162,10 @@ def _pick_test() -> tuple[str, str]:
     st.sidebar.divider()
     state.param("body_order", reports.TWIST_DEFAULTS["body_order"], str, choices=BODY_ORDERS)
     body_order = st.sidebar.radio("Body order (oracle)", BODY_ORDERS, key="body_order",
-                                  horizontal=True)
+                                  horizontal=True, help=glossary.tip("body order"))
     state.param("group", reports.TWIST_DEFAULTS["group"], str, choices=GROUPS)
     group = st.sidebar.radio("Group (oracle)", GROUPS, key="group", horizontal=True,
-                             help="O3 allows reflections; SO3 only rotations, "
-                                  "so it sees handedness.")
+                             help=glossary.tip("group"))
     return body_order, group
 
 

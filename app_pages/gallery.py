@@ -18,7 +18,7 @@ from eqgnn import reports
 from eqgnn.errors import InputError
 from eqgnn.gallery import case_names
 from eqgnn.specs import distinguish_spec
-from ui import live, model_form, state, widgets
+from ui import glossary, live, model_form, state, widgets
 
 MAX_HOPS = 6
 DEFAULT_CASE = reports.GALLERY_CASE
@@ -60,7 +60,7 @@ try:
     atom = st.sidebar.selectbox("Atom of A", range(len(case.a)), key="atom",
                                 format_func=lambda i: f"{i}: {symbols[i]}")
     state.param("hops", 1, int, low=1, high=MAX_HOPS)
-    hops = st.sidebar.slider("Hops k", 1, MAX_HOPS, key="hops")
+    hops = st.sidebar.slider("Hops k", 1, MAX_HOPS, key="hops", help=glossary.tip("k-hop"))
     state.sync(case=name, atom=atom, hops=hops)
     oracle = _oracle(name)
     matched = _matched(name, int(atom), int(hops))
@@ -92,7 +92,8 @@ if proof is not None:
     with st.expander("Which atom of B each atom of A becomes"):
         st.dataframe(proof["pairs"], hide_index=True)
 
-st.subheader("Theory: can a k-hop invariant test tell A from B?")
+st.subheader("Theory: can a k-hop invariant test tell A from B?",
+             help=glossary.tip("body order", "group"))
 st.caption("**same**: the k-hop geometric WL test cannot tell A from B, so no k-hop "
            "invariant model of that body order can; **differ**: it can. Graph rule: "
            f"`{case.graph}`.")
@@ -100,7 +101,7 @@ st.dataframe(widgets.verdict_style(oracle["table"]), hide_index=True)
 widgets.downloads(f"{name}-oracle", oracle["rows"], widgets.rows_csv(oracle["rows"]),
                   key="oracle")
 
-st.subheader("Models: what trained networks managed")
+st.subheader("Models: what trained networks managed", help=glossary.tip("gwl", "tfn-mace"))
 verdicts = reports.model_verdicts(case, live.store())
 st.caption("From the precomputed results (`python -m eqgnn precompute`); nothing trains "
            "here unless you run it live below. **gap**: the untrained embedding gap; "

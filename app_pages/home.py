@@ -9,10 +9,12 @@ draws first.
 import streamlit as st
 
 from eqgnn.errors import InputError
+from ui import glossary
 
 CLAIMS = [
     {
         "title": "1. k-hop invariant GNNs lose global geometry",
+        "terms": ("k-hop",),
         "text": "Turn butane about its middle bond: every atom's bonded neighbourhood stays "
                 "the same, so a 1-hop invariant GNN cannot tell anti from gauche. What is lost "
                 "is how neighbourhoods are oriented relative to each other.",
@@ -22,6 +24,7 @@ CLAIMS = [
     },
     {
         "title": "2. Equivariant GNNs keep it",
+        "terms": ("gwl", "tfn-mace"),
         "text": "Steerable features (vectors and higher types) carry orientation from layer "
                 "to layer. With enough layers, the GWL bound, an equivariant GNN tells apart "
                 "what every k-hop invariant GNN confuses; TFN-style models need more layers "
@@ -30,6 +33,7 @@ CLAIMS = [
     },
     {
         "title": "3. Type does not matter at fixed dimension",
+        "terms": ("lmax",),
         "text": "A feature of type l carries 2l+1 numbers; at a fixed total dimension, higher "
                 "types add no essential information. Symmetry is the exception: on an n-fold "
                 "star, types below n cannot record which way it points.",
@@ -58,7 +62,7 @@ st.markdown(
 )
 for column, claim in zip(st.columns(len(CLAIMS)), CLAIMS):
     with column.container(border=True, height="stretch"):
-        st.subheader(claim["title"])
+        st.subheader(claim["title"], help=glossary.tip(*claim["terms"]))
         st.write(claim["text"])
         for page, label, params in claim["links"]:
             st.page_link(page, label=label, icon=":material/arrow_forward:",

@@ -14,7 +14,7 @@ import streamlit as st
 
 from eqgnn import reports
 from eqgnn.errors import InputError
-from ui import state, widgets
+from ui import glossary, state, widgets
 
 BIG_TYPE = """
 <style>
@@ -114,13 +114,14 @@ widgets.pair_view(case.a, case.b, widgets.edges(case.a, case.graph),
                   widgets.edges(case.b, case.graph), key=f"step-{number}")
 theory, models = st.columns(2)
 with theory:
-    st.subheader("The oracle says (computed now)")
+    st.subheader("The oracle says (computed now)",
+                 help=glossary.tip("k-hop", "body order", "group"))
     _draw_oracle(_oracle(number))
     orientation = _orientation(number)
     if orientation is not None:
         _draw_orientation(orientation)
 with models:
-    st.subheader("Trained models (stored runs)")
+    st.subheader("Trained models (stored runs)", help=glossary.tip("gwl", "tfn-mace"))
     with st.spinner("Reading the stored runs…"):
         _draw_models(_models(number))
 _draw_nav(number, len(steps), "bottom")

@@ -16,7 +16,7 @@ import streamlit as st
 from eqgnn import reports
 from eqgnn.errors import InputError
 from eqgnn.reports import LAB_LMAX
-from ui import figures, live, state, widgets
+from ui import figures, glossary, live, state, widgets
 
 DEFAULT_MOLECULE = reports.LAB_MOLECULE
 NAMED_SOURCES = ("g2:", "qm9:", "smiles:")  # never a path on the server: files come by upload
@@ -57,7 +57,7 @@ with left:
     upload = st.file_uploader("…or a structure file", type=widgets.UPLOAD_TYPES,
                               key="lab-upload")
     group = st.radio("Group", ["O3", "SO3"], horizontal=True, key="lab-group",
-                     help="O3: rotations and reflections; SO3: rotations only")
+                     help=glossary.tip("group"))
     angles = tuple(st.slider(f"Turn about {axis} (°)", -180, 180, 0, 5, key=f"turn-{axis}")
                    for axis in "xyz")
 try:
@@ -103,7 +103,7 @@ if lab is not None:
                     "molecule, so some components are forced to zero (the table) and λ is "
                     "not defined by a single frame.")
 
-st.header("What a type can see on a symmetric star")
+st.header("What a type can see on a symmetric star", help=glossary.tip("lmax"))
 st.caption("Each cell: theory (does some type up to lmax see the star's orientation?) / the "
            "trained one-layer model with an equivariant readout (stored cells of the stars "
            "sweep). ✓ sees or distinguished, ✗ blind, · not computed. An n-fold star needs "

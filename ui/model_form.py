@@ -30,7 +30,7 @@ from eqgnn.config import (
 from eqgnn.errors import InputError
 from eqgnn.limits import check_spec, limits
 from eqgnn.specs import DEFAULTS
-from ui import figures, live, widgets
+from ui import figures, glossary, live, widgets
 
 FAMILY_TEXT = {"khop": "k-hop invariant", "equivariant": "equivariant (TFN / MACE style)",
                "dimenet": "DimeNet-style (angles)"}
@@ -110,28 +110,30 @@ def _options(key: str) -> dict:
     state = st.session_state
     caps = limits()
     columns = st.columns(4)
-    family = columns[0].selectbox("Family", MODELS, key=f"{key}-model", format_func=FAMILY_TEXT.get)
+    family = columns[0].selectbox("Family", MODELS, key=f"{key}-model", format_func=FAMILY_TEXT.get,
+                                  help=glossary.tip("tfn-mace"))
     options: dict = {"model": family}
     if family == "khop":
         state.setdefault(f"{key}-hops", 1)
         options["hops"] = columns[1].slider("Hops k", 1, caps.hops, key=f"{key}-hops")
         state.setdefault(f"{key}-body_order", 3)
         options["body_order"] = columns[2].radio("Body order", [2, 3], key=f"{key}-body_order",
-                                                 horizontal=True)
+                                                 horizontal=True, help=glossary.tip("body order"))
     elif family == "equivariant":
         state.setdefault(f"{key}-lmax", 2)
-        options["lmax"] = columns[1].slider("lmax", 0, caps.lmax, key=f"{key}-lmax")
+        options["lmax"] = columns[1].slider("lmax", 0, caps.lmax, key=f"{key}-lmax",
+                                            help=glossary.tip("lmax"))
         state.setdefault(f"{key}-correlation", 1)
         options["correlation"] = columns[2].selectbox(
             "Correlation", CORRELATIONS, key=f"{key}-correlation",
-            help="1: TFN-style messages; 2-4: MACE-style products (body order correlation + 1)")
+            help=glossary.tip("correlation"))
     state.setdefault(f"{key}-layers", 3)
     options["layers"] = columns[3].slider("Layers", 1, caps.layers, key=f"{key}-layers")
     groups = MODEL_GROUPS[family]
     if len(groups) > 1:
         state.setdefault(f"{key}-group", "O3")
         options["group"] = st.radio("Group", groups, key=f"{key}-group", horizontal=True,
-                                    help="SO3 models see mirror images; O3 ones do not.")
+                                    help=glossary.tip("group"))
     return options
 
 
