@@ -88,3 +88,17 @@ def test_depth_bounds_put_the_gwl_bound_of_a_4_chain_at_3_layers():
     assert reports.depth_bounds(case, "khop")["panels"] == {2: 5, 3: 3}
     table = reports.depth_table(case, "khop", ResultStore(Path("/nonexistent"), shipped=None))
     assert table["missing"] == 32 and reports.depth_csv(table).count("\n") == 1
+
+
+@pytest.mark.parametrize(("page", "terms"), [
+    ("gallery", ("k-hop", "body order", "group", "gwl", "tfn-mace")),
+    ("depth", ("k-hop", "body order", "gwl", "lmax", "tfn-mace")),
+])
+def test_the_field_s_words_are_explained_where_a_page_uses_them(page, terms):
+    from ui.glossary import TERMS
+
+    at = open_page(page)
+    tips = [h.proto.help for h in [*at.subheader, *at.header]]
+    tips += [w.help for w in [*at.slider, *at.radio, *at.selectbox] if w.help]
+    for term in terms:
+        assert any(TERMS[term] in tip for tip in tips), term
