@@ -25,9 +25,10 @@ from eqgnn.sweep import FAMILIES, SWEEP_PROTOCOL, default_family
 from ui import figures, glossary, live, model_form, state, widgets
 
 DEFAULT_CASE = reports.DEPTH_CASE
+# The words each family's panel uses, explained in its heading's tooltip
+# (a page script shows a bare string, so no docstring here).
 TERMS = {"khop": ("k-hop", "body order"), "equivariant": ("gwl", "lmax", "tfn-mace"),
          "correlation": ("correlation", "tfn-mace"), "stars": ("lmax",)}
-"""The words each family's panel uses, explained in its heading's tooltip."""
 TITLES = {
     "khop": "k-hop invariant models: hops x layers",
     "equivariant": "Equivariant models: lmax x layers",

@@ -45,8 +45,9 @@ MAX_HOPS = 4
 BODY_ORDERS = ["2", "3", "full"]
 GROUPS = ["O3", "SO3"]
 ANGLE_STEP = 5  # degrees; coarse enough that every slider stop can be cached
+# The sidebar and torsion widgets a molecule that fails to load must not reset
+# (a page script shows a bare string, so no docstring here).
 SETTINGS = ("graph", "radius", "knn", "atom", "hops", "body_order", "group", "bond", "angle")
-"""The sidebar and torsion widgets a molecule that fails to load must not reset."""
 
 
 @st.cache_data(max_entries=64, show_spinner="Loading the molecule…")

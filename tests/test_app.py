@@ -189,3 +189,15 @@ def test_the_launcher_tells_streamlit_the_upload_cap_unless_told_otherwise(monke
     monkeypatch.setenv("EQGNN_PUBLIC", "1")
     assert serve.upload_option(["--server.port", "8600"]) == ["--server.maxUploadSize", "2"]
     assert serve.upload_option(["--server.maxUploadSize=5"]) == []
+
+
+def test_no_page_script_has_a_stray_string_streamlit_would_draw():
+    """Streamlit's magic draws every bare expression of a page script: a docstring under a
+    constant would appear on the page as text."""
+    import ast
+
+    for path in sorted((ROOT / "app_pages").glob("*.py")):
+        body = ast.parse(path.read_text()).body[1:]  # after the module docstring
+        stray = [node.lineno for node in body if isinstance(node, ast.Expr)
+                 and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)]
+        assert stray == [], f"{path.name}: bare strings at lines {stray}"
