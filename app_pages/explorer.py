@@ -47,7 +47,8 @@ GROUPS = ["O3", "SO3"]
 ANGLE_STEP = 5  # degrees; coarse enough that every slider stop can be cached
 # The sidebar and torsion widgets a molecule that fails to load must not reset
 # (a page script shows a bare string, so no docstring here).
-SETTINGS = ("graph", "radius", "knn", "atom", "hops", "body_order", "group", "bond", "angle")
+SETTINGS = ("graph", "radius", "knn", "bonds-only", "atom", "hops", "body_order", "group",
+            "bond", "angle")
 
 
 @st.cache_data(max_entries=64, show_spinner="Loading the molecule…")
@@ -264,6 +265,7 @@ try:
     else:
         structure = _load(spec)
     rule = _pick_rule(structure)
+    drawn = widgets.drawn_rule(rule)
     atom, hops = _pick_centre(structure)
     body_order, group = _pick_test()
     state.sync(graph=rule, atom=atom, hops=hops, body_order=body_order, group=group)
@@ -282,7 +284,8 @@ highlight = [row["atom"] for row in rows]
 bridge_rows = _bridges(structure)
 if not bridge_rows:
     state.sync(bond=None, angle=None)
-    widgets.structure_view(structure, edges, highlight, atom, key="molecule")
+    widgets.structure_view(structure, widgets.edges(structure, drawn), highlight, atom,
+                           key="molecule")
 else:
     st.header("Turn a bond: who notices?")
     st.caption(
@@ -300,8 +303,9 @@ else:
     else:
         _await_gaps(rule)
     turned = _turn(structure, bond, angle)
-    widgets.pair_view(structure, turned, edges, widgets.edges(turned, rule), highlight, highlight,
-                    atom, atom, key="twist")
+    widgets.pair_view(structure, turned, widgets.edges(structure, drawn),
+                      widgets.edges(turned, drawn), highlight, highlight, atom, atom,
+                      key="twist")
     follow = {"hops": hops, "group": group}
     if body_order != "full":  # the models' body orders are 2 and 3
         follow["body_order"] = int(body_order)

@@ -40,16 +40,15 @@ def _matched(name: str, atom: int, hops: int) -> dict:
 
 
 def _verdict_banner(headline: dict) -> None:
-    """The verdict in letters big enough for the back of a lecture hall, the reason below."""
+    """The verdict in letters big enough for the back of a lecture hall (its reason goes
+    below the pair, so that the verdict and both structures share the first screen)."""
     if headline["blind"]:
-        st.markdown(f"## :red[:material/visibility_off: {headline['verdict']}]")
+        st.markdown(f"### :red[:material/visibility_off: {headline['verdict']}]")
     else:
-        st.markdown(f"## :green[:material/visibility: {headline['verdict']}]")
-    st.info(headline["reason"])
+        st.markdown(f"### :green[:material/visibility: {headline['verdict']}]")
 
 
 st.set_page_config(page_title="eqgnn gallery", layout="wide")
-st.title("Failure-case gallery")
 names = case_names()
 state.param("case", DEFAULT_CASE, choices=names)
 name = st.sidebar.selectbox("Case", names, key="case")
@@ -68,14 +67,17 @@ except InputError as exc:
     st.error(str(exc))
     st.stop()
 
-st.header(case.title)
-_verdict_banner(reports.hops_headline(oracle["rows"], int(hops)))
-
-st.subheader(f"Atom {atom} and its {hops}-hop neighbourhood, in A and in B")
-widgets.pair_view(case.a, case.b, widgets.edges(case.a, case.graph),
-                  widgets.edges(case.b, case.graph), matched["hood_a"], matched["hood_b"],
-                  matched["atom_a"], matched["atom_b"], key="gallery-pair")
-st.markdown(f"**{matched['text']}**")
+st.subheader(f"Failure-case gallery: {case.title}")
+headline = reports.hops_headline(oracle["rows"], int(hops))
+_verdict_banner(headline)
+drawn = widgets.drawn_rule(case.graph)
+widgets.pair_view(case.a, case.b, widgets.edges(case.a, drawn),
+                  widgets.edges(case.b, drawn), matched["hood_a"], matched["hood_b"],
+                  matched["atom_a"], matched["atom_b"], key="gallery-pair",
+                  height=widgets.COMPACT_VIEW_HEIGHT)
+st.info(headline["reason"])
+st.markdown(f"Marked: atom {atom} and its {hops}-hop neighbourhood, in A and in B. "
+            f"**{matched['text']}**")
 with st.expander("Which atom of B matches each atom of the neighbourhood in A"):
     st.dataframe(matched["pairs"], hide_index=True)
 st.write(case.text)
@@ -87,7 +89,7 @@ if proof is not None:
                 f"Atom {atom} of A and its image are marked.")
     partner = proof["witness"]["permutation"][int(atom)]
     widgets.pair_view(reports.moved_by(case.a, proof["witness"]), case.b,
-                      widgets.edges(case.a, case.graph), widgets.edges(case.b, case.graph),
+                      widgets.edges(case.a, drawn), widgets.edges(case.b, drawn),
                       [], [], int(atom), partner, key="gallery-witness")
     with st.expander("Which atom of B each atom of A becomes"):
         st.dataframe(proof["pairs"], hide_index=True)

@@ -5,7 +5,9 @@ Steps, cases and settings come from ``data/lesson.json`` through
 ``python -m eqgnn report lesson --step N``): the
 oracle's verdicts live (numpy, fast) and the models' verdicts read from the
 result store (shipped ``data/results``; this page never trains). Made to be
-read from the back of a hall: large type, few words, high contrast.
+read from the back of a hall: large type, few words, high contrast, the
+sidebar folded away, and on a 1024x768 projector the step's words, both
+structures and the first verdict on one screen.
 """
 
 from __future__ import annotations
@@ -16,13 +18,15 @@ from eqgnn import reports
 from eqgnn.errors import InputError
 from ui import glossary, state, widgets
 
+LESSON_VIEW_HEIGHT = 400  # px: beside the step's words and verdict, on one 1024x768 screen
 BIG_TYPE = """
 <style>
-[data-testid="stMain"] h1 { font-size: 3rem !important; }
-[data-testid="stMain"] h2, [data-testid="stMain"] h3 { font-size: 2rem !important; }
+[data-testid="stMain"] h1 { font-size: 2.4rem !important; padding-top: 0.5rem; }
+[data-testid="stMain"] h2, [data-testid="stMain"] h3 { font-size: 1.8rem !important; }
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] p {
-  font-size: 1.45rem; line-height: 1.45; color: #111; }
-.st-key-say [data-testid="stMarkdownContainer"] p { font-size: 2.1rem; font-weight: 600; }
+  font-size: 1.35rem; line-height: 1.4; color: #111; }
+.st-key-say [data-testid="stMarkdownContainer"] p { font-size: 1.5rem; font-weight: 600; }
+[data-testid="stMain"] .stButton [data-testid="stMarkdownContainer"] p { font-size: 1.15rem; }
 </style>
 """
 
@@ -50,7 +54,7 @@ def _go(number: int) -> None:
 
 def _draw_nav(number: int, total: int, where: str) -> None:
     """Previous and next buttons; the step's own link between them."""
-    back, middle, forward = st.columns([1, 3, 1], vertical_alignment="center")
+    back, middle, forward = st.columns([1.4, 3, 1.4], vertical_alignment="center")
     back.button("Previous", key=f"previous-{where}", icon=":material/arrow_back:",
                 disabled=number <= 1, on_click=_go, args=(number - 1,), width="stretch")
     middle.caption(f"Step {number} of {total} · link: `?step={number}`")
@@ -93,6 +97,7 @@ def _draw_models(rows: list[dict]) -> None:
                      f"{row['noise_floor']:.0e})", row["verdict"] == "blind")
 
 
+st.set_page_config(page_title="eqgnn lesson", layout="wide", initial_sidebar_state="collapsed")
 try:
     steps = reports.lesson()
 except InputError as exc:
@@ -105,23 +110,26 @@ step = steps[number - 1]
 
 _draw_nav(number, len(steps), "top")
 st.title(step.title)
-with st.container(border=True, key="say"):
-    st.markdown(step.say)
-if step.more is not None:  # a plain link: the page exists in the app's navigation
-    st.markdown(f":material/arrow_forward: [{step.more[1]}](/{step.more[0]})")
-case = widgets.case(step.case)
-widgets.pair_view(case.a, case.b, widgets.edges(case.a, case.graph),
-                  widgets.edges(case.b, case.graph), key=f"step-{number}")
-theory, models = st.columns(2)
-with theory:
-    st.subheader("The oracle says (computed now)",
-                 help=glossary.tip("k-hop", "body order", "group"))
+# A slide: the words and the oracle's verdict on the left, the pair on the right, so that
+# a 1024x768 projector shows all three at once; the trained models below.
+words, pair = st.columns([2, 3])
+with words:
+    with st.container(border=True, key="say"):
+        st.markdown(step.say)
+    st.markdown("**The oracle says** (computed now)",
+                help=glossary.tip("k-hop", "body order", "group"))
     _draw_oracle(_oracle(number))
     orientation = _orientation(number)
     if orientation is not None:
         _draw_orientation(orientation)
-with models:
-    st.subheader("Trained models (stored runs)", help=glossary.tip("gwl", "tfn-mace"))
-    with st.spinner("Reading the stored runs…"):
-        _draw_models(_models(number))
+    if step.more is not None:  # a plain link: the page exists in the app's navigation
+        st.markdown(f":material/arrow_forward: [{step.more[1]}](/{step.more[0]})")
+with pair:
+    case = widgets.case(step.case)
+    widgets.pair_view(case.a, case.b, widgets.edges(case.a, case.graph),
+                      widgets.edges(case.b, case.graph), key=f"step-{number}",
+                      height=LESSON_VIEW_HEIGHT)
+st.markdown("**Trained models** (stored runs)", help=glossary.tip("gwl", "tfn-mace"))
+with st.spinner("Reading the stored runs…"):
+    _draw_models(_models(number))
 _draw_nav(number, len(steps), "bottom")

@@ -128,10 +128,11 @@ def test_neighbourhood_table_is_the_khop_neighbourhood(butane, rule):
 def test_views_draw_the_rules_edges_and_the_highlight(butane):
     edges = build_edges(butane, "radius:3")
     html = render3d.views_html([(butane, edges, [0, 1], 0), (butane, edges, [], None)],
-                           js_url="/x/3Dmol.js")
+                               js_url="/x/3Dmol.js", notes=[[("180°", (1.0, 2.0, 3.0))], []])
     assert '<script src="/x/3Dmol.js">' in html and 'data-views="2"' in html
     scenes = json.loads(re.search(r"const scenes = (.*);", html).group(1))
-    atoms, styles = scenes[0]
+    atoms, styles, notes = scenes[0]
+    assert notes == [["180°", 1.0, 2.0, 3.0]] and scenes[1][2] == []  # labels that stay
     assert sum(len(atom["bonds"]) for atom in atoms) == 2 * len(edges)  # the rule's edges
     colours = [f"#{atom['color']:06x}" for atom in atoms]
     assert colours[0] == render3d.CENTRE_COLOUR and colours[1] == "#909090"  # carbon, in N

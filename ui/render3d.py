@@ -28,6 +28,7 @@ THREEDMOL_FILE = STATIC / "3Dmol-min.js"
 THREEDMOL_URL = "/app/static/3Dmol-min.js"  # where Streamlit's static serving puts it
 FADE = 0.7  # how far an atom outside the neighbourhood is blended towards white
 CENTRE_COLOUR = "#ff9f1c"
+FIT = 0.8  # of 3Dmol's zoomTo: a margin round the molecule, so turning it keeps it in view
 DENSE_EDGES_PER_ATOM = 2  # above this (radius, full graphs) sticks get thin to keep atoms visible
 
 # The page of a row of 3D views, one 3Dmol viewer each in one WebGL canvas (a viewer
@@ -43,14 +44,20 @@ if (typeof $3Dmol === "undefined") {{
   element.dataset.drawn = 0;
 }} else {{
   const scenes = {scenes};
+  const FIT = {fit};
   const grid = $3Dmol.createViewerGrid(element, {{rows: 1, cols: scenes.length}},
                                        {{backgroundColor: "white", antialias: false}});
-  scenes.forEach(([atoms, styles], column) => {{
+  scenes.forEach(([atoms, styles, notes], column) => {{
     const viewer = grid[0][column];
     viewer.addModel().addAtoms(atoms);
     for (const [selection, style] of styles) viewer.setStyle(selection, style);
+    for (const [text, x, y, z] of notes) {{
+      viewer.addLabel(text, {{position: {{x, y, z}}, backgroundColor: "#7b2cbf",
+                             backgroundOpacity: 0.85, fontColor: "white", fontSize: 13}});
+    }}
     viewer.setHoverable({{}}, true, {hover}, {unhover});
     viewer.zoomTo();
+    viewer.zoom(FIT);  // zoomTo's fit is tight: a long molecule would touch the edges
     viewer.render();
   }});
   element.dataset.drawn = scenes.length;  // for tests and benchmarks: the views are drawn
@@ -119,9 +126,11 @@ def views_html(
     js_url: str = THREEDMOL_URL,
     width: int | str = "100%",
     height: int | str = 520,
+    notes: Sequence[Sequence[tuple[str, Sequence[float]]]] | None = None,
 ) -> str:
     """Self-contained 3Dmol.js HTML: a row of views, one per (structure, edges, highlight,
-    centre), each turning on its own.
+    centre), each turning on its own; ``notes`` gives each view labels that stay, as
+    (text, position) pairs (a changed dihedral's angle at its bond).
 
     A view draws exactly ``edges`` as sticks (the graph rule's, not 3Dmol's
     own bond guess, so a radius graph shows its long edges). ``highlight``
@@ -139,8 +148,10 @@ def views_html(
 
     return _VIEW_PAGE.format(
         width=size(width), height=size(height), js_url=js_url, hover=_HOVER_JS,
-        unhover=_UNHOVER_JS, scenes=json.dumps([_scene(*scene) for scene in scenes]),
-        count=len(scenes),
+        unhover=_UNHOVER_JS,
+        scenes=json.dumps([[*_scene(*scene), [[text, *map(float, at)] for text, at in labels]]
+                           for scene, labels in zip(scenes, notes or [()] * len(scenes))]),
+        count=len(scenes), fit=FIT,
     )
 
 

@@ -20,9 +20,13 @@ from eqgnn.graph import build_edges
 from eqgnn.io import readable_extensions
 from eqgnn.reports import cell_text
 from eqgnn.structure import Structure
+from eqgnn.viewpoint import pair_viewpoint
 from ui import render3d
 
 VIEW_HEIGHT = 460
+COMPACT_VIEW_HEIGHT = 380
+"""Pixels of a pair view that shares the first screen of a 1024x768 projector with its
+page's title and verdict (Gallery, Lesson)."""
 """Height in pixels of one 3D view; two fit side by side on a projector."""
 UPLOAD_TYPES = [ext.lstrip(".") for ext in readable_extensions()]
 """The file types the pages' uploaders accept: the readers' own table, without the dots."""
@@ -42,6 +46,19 @@ def case(name: str) -> Case:
 def edges(structure: Structure, rule: str | None) -> np.ndarray:
     """The edges of ``structure`` under ``rule`` (:func:`eqgnn.graph.build_edges`)."""
     return build_edges(structure, rule)
+
+
+def drawn_rule(rule: str | None) -> str | None:
+    """The graph rule the 3D views draw: ``rule``, or the bonds where a visitor chose them
+    over a dense graph (a radius, k-nearest or full graph draws as a hairball; the
+    verdicts always use ``rule``)."""
+    if rule is None or rule.split(":")[0] not in ("radius", "knn", "full"):
+        return rule
+    bonds_only = st.sidebar.toggle(
+        "Draw bonds only", key="bonds-only",
+        help=f"The 3D views draw the covalent bonds instead of every edge of `{rule}`; "
+             "the oracle and the models still use that graph.")
+    return "bonds" if bonds_only else rule
 
 
 def structure_view(
@@ -77,24 +94,43 @@ def pair_view(
     centre_a: int | None = None,
     centre_b: int | None = None,
     key: str = "pair",
+    height: int = VIEW_HEIGHT,
 ) -> None:
-    """Graphs A and B side by side, each with its highlighted atoms and centre.
+    """Graphs A and B side by side, each with its highlighted atoms and centre, ``height``
+    pixels tall.
 
-    The two views are independent (each rotates on its own); the captions
+    Both are seen from the camera :func:`eqgnn.viewpoint.pair_viewpoint` picks
+    (B laid onto A where they share a part, their difference across the
+    screen), and the dihedral that changed most is labelled with its angle in
+    each. The two views are independent (each rotates on its own); the captions
     name the structures so a screenshot still says which is which. With
     3Dmol.js both are one frame (one WebGL context, see ``ui.render3d``).
     """
+    seen = pair_viewpoint(a, b, build_edges(a))
+    a, b = seen.a, seen.b
     sides = (("A", a, edges_a, highlight_a, centre_a), ("B", b, edges_b, highlight_b, centre_b))
     for column, (side, structure, *_) in zip(st.columns(2), sides):
         column.markdown(f"**{side}**: {structure.name} ({len(structure)} atoms)")
+    notes = None
+    if seen.dihedral is not None:
+        j, k = seen.dihedral[1], seen.dihedral[2]
+        notes = [[(f"{angle:.0f}°", (structure.positions[j] + structure.positions[k]) / 2)]
+                 for structure, angle in zip((a, b), seen.angles)]
     if render3d.threedmol_available():
-        html = render3d.views_html([scene for _, *scene in sides], height=VIEW_HEIGHT)
-        st.iframe(html, height=VIEW_HEIGHT + 20, alt=f"3D views of {a.name} and {b.name}")
-        return
-    st.caption("3Dmol.js is not installed (run `./setup.sh`); showing plotly views.")
-    for column, (side, structure, side_edges, highlight, centre) in zip(st.columns(2), sides):
-        with column:
-            structure_view(structure, side_edges, highlight, centre, key=f"{key}-{side}")
+        html = render3d.views_html([scene for _, *scene in sides], height=height, notes=notes)
+        st.iframe(html, height=height + 20, alt=f"3D views of {a.name} and {b.name}")
+    else:
+        st.caption("3Dmol.js is not installed (run `./setup.sh`); showing plotly views.")
+        for column, (side, structure, side_edges, highlight, centre) in zip(st.columns(2),
+                                                                             sides):
+            with column:
+                structure_view(structure, side_edges, highlight, centre, key=f"{key}-{side}",
+                               height=height)
+    if seen.dihedral is not None:
+        before, after = seen.angles
+        st.caption(f"Dihedral {'-'.join(map(str, seen.dihedral))}, the one that changed most: "
+                   f"{before:.0f}° in A, {after:.0f}° in B (labelled at its bond). Both are "
+                   "seen with B laid onto A where they agree.")
 
 
 def plot_config(filename: str) -> dict:
