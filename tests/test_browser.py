@@ -15,11 +15,12 @@ import sys
 import pytest
 
 from tests import browser as helpers
-from tests.browser import NO_BROWSER, ROOT, visit
+from tests.browser import NO_BROWSER, ROOT, SCREENSHOTS, visit
 from tools.dashboard_harness import (
     GALLERY_CASE_PATH,
     GALLERY_VIEWS,
     TABLES,
+    VIEWS_3D,
     error_texts,
     open_page,
 )
@@ -90,6 +91,41 @@ def test_a_live_run_clicked_on_the_gallery_reaches_a_verdict(pages, offline, ser
     verdict.wait_for(timeout=LIVE_RUN_MS)
     assert any(word in verdict.inner_text() for word in ("blind", "distinguished", "sighted"))
     assert page.get_by_text("python -m eqgnn distinguish --case butane-torsion").count() == 1
+    assert error_texts(page) == [] and offline.blocked == []
+
+
+PROJECTOR = {"width": 1024, "height": 768}
+"""A lecture hall's projector: everything that matters on the first screen."""
+
+
+def first_screen_misses(page, selectors: dict[str, str]) -> list[str]:
+    """The names of ``selectors`` whose first visible match is not wholly within the
+    first screen (or is missing)."""
+    missing = []
+    for name, selector in selectors.items():
+        box = page.locator(selector).filter(visible=True).first.bounding_box()
+        if box is None or box["y"] < 0 or box["y"] + box["height"] > PROJECTOR["height"]:
+            missing.append(f"{name} at {box}")
+    return missing
+
+
+@needs_browser
+@pytest.mark.parametrize(("path", "name", "verdict"), [
+    (GALLERY_CASE_PATH, "gallery-1024", "h3:has-text('Invariant models with 1 hop are blind')"),
+    ("/lesson", "lesson-1024", '[data-testid="stAlert"]'),
+])
+def test_a_projector_shows_the_verdict_and_both_structures_on_its_first_screen(
+        path, name, verdict, pages, offline, server):
+    page = offline.context.new_page()
+    page.set_viewport_size(PROJECTOR)
+    assert open_page(page, server.url + path) == GALLERY_VIEWS
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{name}.png")
+    assert first_screen_misses(page, {"verdict": verdict, "both structures": VIEWS_3D}) == []
+    cut = page.locator("button p").evaluate_all(
+        "(labels) => labels.filter((p) => p.scrollWidth > p.clientWidth + 1)"
+        ".map((p) => p.innerText)")
+    assert cut == [], "button labels cut short"
     assert error_texts(page) == [] and offline.blocked == []
 
 
