@@ -44,11 +44,13 @@ def curves_figure(result: dict, title: str):
 def depth_figure(table: dict, bounds: dict, title: str):
     """Heatmaps of accuracy, one panel per ``table["panel"]`` value, with the bound drawn on.
 
-    Cell text: the accuracy and ✓ distinguished / ~ sighted, not learned /
-    ✗ blind; ``⚠`` marks a cell theory allows that the model does not
-    distinguish (the architecture falls short of the bound); a dot marks a
-    cell not computed. The bound is a thick dashed line between rows or
-    columns, labelled.
+    Cell text, on two lines so that a narrow cell (a projector's 1024 pixels,
+    six layers a panel) still reads: the accuracy, then ✓ distinguished / ~
+    sighted, not learned / ✗ blind; ``⚠`` marks a cell theory allows that the
+    model does not distinguish (the architecture falls short of the bound); a
+    dot marks a cell not computed. The bound is a thick dashed line between
+    rows or columns, labelled. Only the first panel names the row axis (the
+    others would print it over their neighbour's cells).
     """
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
@@ -67,11 +69,12 @@ def depth_figure(table: dict, bounds: dict, title: str):
             if cell["accuracy"] is not None:
                 z[i][j] = cell["accuracy"]
                 short = cell["theory"]["allows"] and cell["verdict"] != "distinguished"
-                text[i][j] = (f"{cell['accuracy']:.2f} {SYMBOLS.get(cell['verdict'], '')}"
+                text[i][j] = (f"{cell['accuracy']:.2f}<br>{SYMBOLS.get(cell['verdict'], '')}"
                               + (" ⚠" if short else ""))
         figure.add_trace(go.Heatmap(
             z=z, x=cols, y=rows, text=text, texttemplate="%{text}",
-            textfont={"size": 15}, zmin=0, zmax=1, colorscale=ACCURACY_COLOURS,
+            textfont={"size": 15 if len(panels) * len(cols) <= 8 else 13}, zmin=0, zmax=1,
+            colorscale=ACCURACY_COLOURS,
             showscale=index == len(panels), colorbar={"title": "accuracy"},
             hovertemplate=(f"{table['row']} %{{y}}, {table['col']} %{{x}}<br>"
                            "accuracy %{z:.3f}<extra></extra>"),
@@ -80,7 +83,8 @@ def depth_figure(table: dict, bounds: dict, title: str):
         # fixed ranges: a panel with no computed cell still shows its whole grid
         figure.update_xaxes(title_text=table["col"], dtick=1, showgrid=False,
                             range=[cols[0] - 0.5, cols[-1] + 0.5], row=1, col=index)
-        figure.update_yaxes(title_text=table["row"], dtick=1, showgrid=False,
+        figure.update_yaxes(title_text=table["row"] if index == 1 else None, dtick=1,
+                            showgrid=False,
                             range=[rows[0] - 0.5, rows[-1] + 1.0], row=1, col=index)
     figure.update_layout(title=title, height=460, font={"size": 16}, plot_bgcolor="#eeeeee",
                          margin={"l": 10, "r": 10, "t": 80, "b": 10})
