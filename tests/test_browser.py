@@ -17,8 +17,10 @@ import pytest
 from tests import browser as helpers
 from tests.browser import NO_BROWSER, ROOT, SCREENSHOTS, visit
 from tools.dashboard_harness import (
+    ERROR_BOXES,
     GALLERY_CASE_PATH,
     GALLERY_VIEWS,
+    SCRIPT_DONE,
     TABLES,
     VIEWS_3D,
     error_texts,
@@ -127,6 +129,31 @@ def test_a_projector_shows_the_verdict_and_both_structures_on_its_first_screen(
         ".map((p) => p.innerText)")
     assert cut == [], "button labels cut short"
     assert error_texts(page) == [] and offline.blocked == []
+
+
+UPLOADS = ["binary junk as xyz", "pickle as xyz", "html in the name", "prose as cif",
+           "100000 atoms", "json bad edges"]
+"""Hostile files (``tests.hostile``) uploaded in the Explorer: each gives one error line."""
+
+
+@needs_browser
+def test_a_hostile_upload_is_one_error_line_and_the_sidebar_keeps_its_settings(offline,
+                                                                               server):
+    from tests.hostile import HOSTILE_FILES
+
+    page = offline.context.new_page()
+    open_page(page, server.url + "/explorer?hops=3&body_order=2")
+    page.get_by_text("Upload", exact=True).click()
+    for case in UPLOADS:
+        name, data = HOSTILE_FILES[case]
+        page.locator("input[type=file]").set_input_files(
+            {"name": name, "mimeType": "application/octet-stream", "buffer": data})
+        page.locator(ERROR_BOXES).filter(has_text=name).wait_for()
+        page.wait_for_selector(SCRIPT_DONE, state="attached")
+        errors = error_texts(page)
+        assert len(errors) == 1 and "\n" not in errors[0] and "Traceback" not in errors[0], case
+    assert "hops=3" in page.url and "body_order=2" in page.url
+    assert offline.blocked == []
 
 
 @needs_browser
