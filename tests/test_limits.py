@@ -193,3 +193,68 @@ def test_a_grid_larger_than_the_cap_runs_its_first_cells_and_says_so(public, mon
     stored = [live.store().get({"kind": "test", "steps": 2, "cell": cell}) for cell in range(5)]
     live.store.clear()
     assert [result is not None for result in stored] == [True, True, False, False, False]
+
+
+def _two_runs_page() -> None:
+    """A page that starts a second live run while its first still runs (AppTest's script)."""
+    from ui import live as page_live
+
+    page_live.run_live({"kind": "test", "steps": 100}, "first", "one", start=True)
+    page_live.run_live({"kind": "test", "steps": 101}, "second", "two", start=True)
+
+
+def _one_run_page() -> None:
+    from ui import live as page_live
+
+    page_live.run_live({"kind": "test", "steps": 5000}, "long", "one", start=True)
+
+
+@pytest.fixture
+def page_jobs(public, monkeypatch, private_store, fresh_registry):
+    """Live runs of the fake runner, in this process, through a private gate and store."""
+    monkeypatch.setattr(live, "runner", lambda: steps_job)
+    monkeypatch.setattr(_shared, "_GATE", jobs.JobGate(2))
+    live.store.clear()
+    yield
+    live.store.clear()
+
+
+def test_a_second_live_run_of_one_visitor_is_refused_in_the_page(page_jobs, monkeypatch):
+    monkeypatch.setattr(live, "FOLLOW_SECONDS", 0.3)  # the first run is still going after it
+    at = AppTest.from_function(_two_runs_page, default_timeout=60).run()
+    assert not at.exception
+    assert [error.value for error in at.error] == [
+        "You already have a live run going, and this server runs 1 per visitor at a time: "
+        "wait for it to finish or cancel it first."]
+
+
+def test_a_live_run_past_its_wall_time_says_so_in_the_page(page_jobs, monkeypatch):
+    monkeypatch.setenv("EQGNN_MAX_RUN_SECONDS", "1")
+    at = AppTest.from_function(_one_run_page, default_timeout=60).run()
+    assert not at.exception
+    assert [error.value for error in at.error] == [
+        "long: This run was stopped after 1 s: this server gives one live run at most 1 s "
+        "of training."]
+
+
+def test_a_molecule_over_the_atom_cap_is_one_sentence_in_the_explorer(public):
+    at = open_page("explorer", mol="smiles:" + "C" * 80)
+    assert not at.exception
+    assert [error.value for error in at.error] == [
+        f"smiles:{'C' * 80}: 242 atoms is more than this server takes (at most 200 atoms a "
+        "structure)."]
+
+
+def test_the_cli_says_which_cap_a_request_exceeds(public, private_store, capsys, tmp_path,
+                                                   monkeypatch):
+    water = tmp_path / "water.xyz"
+    water.write_bytes(WATER)
+    argv = ["distinguish", "--case", "kchain-2", "--model", "khop", "--hops", "1",
+            "--layers", "1", "--seeds", "2", "--epochs", "500"]
+    assert main(argv) == 2
+    assert capsys.readouterr().err.strip() == (
+        "error: 500 epochs is more than this server trains for (at most 100).")
+    monkeypatch.setenv("EQGNN_MAX_ATOMS", "2")
+    assert main(["graph", str(water)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"error: {water}: 3 atoms is more than this server takes (at most 2 atoms a structure).")

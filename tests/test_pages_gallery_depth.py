@@ -102,3 +102,13 @@ def test_the_field_s_words_are_explained_where_a_page_uses_them(page, terms):
     tips += [w.help for w in [*at.slider, *at.radio, *at.selectbox] if w.help]
     for term in terms:
         assert any(TERMS[term] in tip for tip in tips), term
+
+
+def test_a_dense_graph_can_be_drawn_with_its_bonds_only():
+    at = open_page("gallery", case="butane-torsion-r5")
+    toggle = at.sidebar.toggle(key="bonds-only")
+    html = at.get("iframe")[0].proto.srcdoc
+    toggle.set_value(True).run()
+    assert not at.exception
+    assert len(at.get("iframe")[0].proto.srcdoc) < len(html)  # fewer sticks to draw
+    assert open_page("gallery", case="butane-torsion").sidebar.toggle.len == 0  # bonds already
