@@ -21,6 +21,7 @@ from eqgnn.limits import limits, open_limits, public_limits
 from eqgnn.store import ResultStore
 from eqgnn.structure import make_structure
 from tests.apptest import open_page
+from tests.fake_jobs import stepping_job
 from ui import live
 
 WATER = b"3\nwater\nO 0 0 0.119\nH 0 0.763 -0.477\nH 0 -0.763 -0.477\n"
@@ -42,17 +43,6 @@ def fresh_registry(monkeypatch):
     yield
     for job in list(_shared._JOBS.values()):
         job.join(10)
-
-
-def steps_job(spec: dict, progress=None, cancel=None) -> dict:
-    """A stand-in for training: ``steps`` steps of 20 ms, stopping when asked."""
-    for step in range(spec["steps"]):
-        if cancel is not None and cancel():
-            raise jobs.Cancelled(f"stopped at step {step}")
-        if progress is not None:
-            progress(step + 1, spec["steps"], f"step {step + 1}")
-        time.sleep(0.02)
-    return {"steps": spec["steps"]}
 
 
 def test_public_mode_is_stricter_than_the_open_one_on_every_cap(monkeypatch):
@@ -124,7 +114,7 @@ def test_public_cli_refuses_a_protocol_over_the_caps_with_one_line(public, priva
 def test_a_job_over_the_caps_never_starts(public, fresh_registry, tmp_path):
     store = ResultStore(tmp_path, shipped=None)
     with pytest.raises(InputError, match="500 epochs is more than this server trains for"):
-        jobs.start_job({"kind": "test", "steps": 1, "epochs": 500}, "ann", store, steps_job,
+        jobs.start_job({"kind": "test", "steps": 1, "epochs": 500}, "ann", store, stepping_job,
                        jobs.JobGate(1))
     assert not _shared._JOBS
 
@@ -132,17 +122,17 @@ def test_a_job_over_the_caps_never_starts(public, fresh_registry, tmp_path):
 def test_one_visitor_runs_one_job_at_a_time_but_may_follow_its_own(public, fresh_registry,
                                                                    tmp_path):
     store, gate = ResultStore(tmp_path, shipped=None), jobs.JobGate(2)
-    first = jobs.start_job({"kind": "test", "steps": 200}, "ann", store, steps_job, gate)
-    assert jobs.start_job({"kind": "test", "steps": 200}, "ann", store, steps_job, gate) is first
+    first = jobs.start_job({"kind": "test", "steps": 200}, "ann", store, stepping_job, gate)
+    assert jobs.start_job({"kind": "test", "steps": 200}, "ann", store, stepping_job, gate) is first
     with pytest.raises(InputError, match="You already have a live run going"):
-        jobs.start_job({"kind": "test", "steps": 201}, "ann", store, steps_job, gate)
-    other = jobs.start_job({"kind": "test", "steps": 201}, "bob", store, steps_job, gate)
+        jobs.start_job({"kind": "test", "steps": 201}, "ann", store, stepping_job, gate)
+    other = jobs.start_job({"kind": "test", "steps": 201}, "bob", store, stepping_job, gate)
     with pytest.raises(InputError, match="You already have a live run going"):
-        jobs.start_job({"kind": "test", "steps": 201}, "ann", store, steps_job, gate)
+        jobs.start_job({"kind": "test", "steps": 201}, "ann", store, stepping_job, gate)
     first.unsubscribe("ann")
     first.join(10)
     assert first.state == jobs.CANCELLED
-    again = jobs.start_job({"kind": "test", "steps": 3}, "ann", store, steps_job, gate)
+    again = jobs.start_job({"kind": "test", "steps": 3}, "ann", store, stepping_job, gate)
     again.join(10)
     other.unsubscribe("bob")
     assert again.state == jobs.DONE
@@ -153,7 +143,7 @@ def test_a_run_past_its_wall_time_stops_and_says_why(public, monkeypatch, fresh_
     monkeypatch.setenv("EQGNN_MAX_RUN_SECONDS", "1")
     store = ResultStore(tmp_path, shipped=None)
     started = time.monotonic()
-    job = jobs.start_job({"kind": "test", "steps": 5000}, "ann", store, steps_job,
+    job = jobs.start_job({"kind": "test", "steps": 5000}, "ann", store, stepping_job,
                          jobs.JobGate(1))
     job.join(20)
     assert time.monotonic() - started < 10
@@ -184,7 +174,7 @@ def test_a_grid_larger_than_the_cap_runs_its_first_cells_and_says_so(public, mon
                                                                      fresh_registry):
     monkeypatch.setenv("EQGNN_MAX_GRID_CELLS", "2")
     monkeypatch.setenv("EQGNN_MAX_RUNS_PER_VISITOR", "0")
-    monkeypatch.setattr(live, "runner", lambda: steps_job)
+    monkeypatch.setattr(live, "runner", lambda: stepping_job)
     monkeypatch.setattr(_shared, "_GATE", jobs.JobGate(1))
     live.store.clear()
     at = AppTest.from_function(_grid_page, default_timeout=60).run()
@@ -212,7 +202,7 @@ def _one_run_page() -> None:
 @pytest.fixture
 def page_jobs(public, monkeypatch, private_store, fresh_registry):
     """Live runs of the fake runner, in this process, through a private gate and store."""
-    monkeypatch.setattr(live, "runner", lambda: steps_job)
+    monkeypatch.setattr(live, "runner", lambda: stepping_job)
     monkeypatch.setattr(_shared, "_GATE", jobs.JobGate(2))
     live.store.clear()
     yield

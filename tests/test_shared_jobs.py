@@ -12,6 +12,7 @@ from eqgnn import jobs
 from eqgnn.errors import InputError
 from eqgnn.limits import limits
 from eqgnn.store import ResultStore
+from tests.fake_jobs import stepping_job
 
 
 def test_gate_admits_first_come_first_served_and_reports_positions():
@@ -48,24 +49,11 @@ def test_gate_never_runs_more_than_its_limit_at_once():
     assert peak == 2 and gate.running == 0 and gate.waiting == 0
 
 
-def _slow_job(spec: dict, progress=None, cancel=None) -> dict:
-    """A stand-in for training: reports progress until done or cancelled."""
-    from eqgnn.jobs import Cancelled
-
-    for step in range(spec["steps"]):
-        if cancel is not None and cancel():
-            raise Cancelled("stopped")
-        if progress is not None:
-            progress(step + 1, spec["steps"], f"step {step + 1}")
-        time.sleep(0.01)
-    return {"steps": spec["steps"]}
-
-
 def test_live_jobs_queue_share_one_run_and_cancel_when_no_one_follows(tmp_path):
     gate, store = jobs.JobGate(1), ResultStore(tmp_path, shipped=None)
-    busy = jobs.start_job({"kind": "test", "steps": 30}, "alice", store, _slow_job, gate)
-    queued = jobs.start_job({"kind": "test", "steps": 500}, "bob", store, _slow_job, gate)
-    same = jobs.start_job({"kind": "test", "steps": 500}, "carol", store, _slow_job, gate)
+    busy = jobs.start_job({"kind": "test", "steps": 30}, "alice", store, stepping_job, gate)
+    queued = jobs.start_job({"kind": "test", "steps": 500}, "bob", store, stepping_job, gate)
+    same = jobs.start_job({"kind": "test", "steps": 500}, "carol", store, stepping_job, gate)
     assert same is queued and queued.position() == 1
     busy.join(5)
     assert busy.state == jobs.DONE and busy.result == {"steps": 30}

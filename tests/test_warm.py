@@ -13,19 +13,9 @@ import pytest
 from eqgnn import jobs
 from eqgnn.config import config_from_options
 from eqgnn.specs import distinguish_spec
+from tests.fake_jobs import stepping_job
 
 SLOW, STUBBORN = "warm-test-slow", "warm-test-stubborn"
-
-
-def _slow_job(spec: dict, progress=None, cancel=None) -> dict:
-    """A stand-in for training that checks ``cancel`` every step, as epochs do."""
-    for step in range(spec["steps"]):
-        if cancel is not None and cancel():
-            raise jobs.Cancelled(f"stopped at step {step}")
-        if progress is not None:
-            progress(step + 1, spec["steps"], f"step {step + 1}")
-        time.sleep(0.05)
-    return {"steps": spec["steps"]}
 
 
 def _stubborn_job(spec: dict, progress=None, cancel=None) -> dict:
@@ -38,7 +28,7 @@ def _stubborn_job(spec: dict, progress=None, cancel=None) -> dict:
 
 @pytest.fixture(scope="module")
 def pool():
-    jobs.register_job(SLOW, _slow_job)
+    jobs.register_job(SLOW, stepping_job)
     jobs.register_job(STUBBORN, _stubborn_job)
     runner = jobs.WarmPoolRunner(1, threads=1, grace=1.0).start()
     assert runner.wait_ready(120)

@@ -27,6 +27,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a file: the checkout root makes tools and eqgnn importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from tools.bench_cli import BenchError, run_bench  # noqa: E402
 from tools.dashboard_harness import (  # noqa: E402
     DRAWN_JS,
     GALLERY_CASE_PATH,
@@ -44,11 +45,6 @@ from tools.dashboard_harness import (  # noqa: E402
     streamlit_server,
     wait_drawn,
 )
-
-
-class BenchError(Exception):
-    """A reason the benchmark cannot run here, said in one line."""
-
 
 # The moment (performance.now(), ms) a gallery view is complete, read by the page itself
 # at each animation frame: the script run has ended, a verdict table is visible and the 3D
@@ -158,22 +154,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="visits of every page, RSS after each")
     parser.add_argument("--json", action="store_true", help="print JSON on stdout")
     args = parser.parse_args(argv)
-    from eqgnn.progress import progress_bar
-
-    try:
-        with progress_bar("bench dashboard", "step") as progress:
-            result = bench_dashboard(args.runs, args.rounds, progress)
-    except BenchError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    if args.json:
-        print(json.dumps(result))
-    else:
-        print(format_table(result))
-    return 0
+    return run_bench("dashboard", "step",
+                     lambda progress: bench_dashboard(args.runs, args.rounds, progress),
+                     format_table, args.json)
 
 
 if __name__ == "__main__":

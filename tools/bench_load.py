@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import statistics
 import sys
@@ -38,6 +37,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a file: the checkout root makes tools and eqgnn importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from tools.bench_cli import BenchError, run_bench  # noqa: E402
 from tools.dashboard_harness import streamlit_server, tree_rss_kib  # noqa: E402
 
 PAGES = ["", "gallery", "explorer", "depth", "steerable", "lesson"]
@@ -49,10 +49,6 @@ run trains rather than being answered by the blind-pair guard."""
 PAGE_TIMEOUT = 120.0  # seconds for one page to settle before it counts as an error
 LIVE_TIMEOUT = 600.0  # seconds for a live run, queueing included
 SAMPLE_SECONDS = 1.0
-
-
-class BenchError(Exception):
-    """A reason the benchmark cannot run, said in one line."""
 
 
 @dataclass
@@ -356,19 +352,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-live", action="store_true", help="visit pages only")
     parser.add_argument("--json", action="store_true", help="print JSON on stdout")
     args = parser.parse_args(argv)
-    from eqgnn.progress import progress_bar
-
-    try:
-        with progress_bar("bench load", "page") as progress:
-            result = bench_load(args.sessions, live=not args.no_live, progress=progress)
-    except BenchError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    print(json.dumps(result) if args.json else format_table(result))
-    return 0
+    return run_bench("load", "page",
+                     lambda progress: bench_load(args.sessions, not args.no_live, progress),
+                     format_table, args.json)
 
 
 if __name__ == "__main__":

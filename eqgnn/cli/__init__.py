@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 
 from eqgnn.cli import (
     cmd_bench,
@@ -57,8 +58,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    return exit_code(lambda: args.run(args))
+
+
+def exit_code(run: Callable[[], int | None]) -> int:
+    """Run a command; its exit code: bad input is one line on stderr and 2, Ctrl-C 130.
+
+    Shared with the checkout's benchmark scripts (``tools/bench_cli.py``), so
+    every command of the project ends the same way.
+    """
     try:
-        return args.run(args) or 0
+        return run() or 0
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
