@@ -202,3 +202,16 @@ def test_no_page_script_has_a_stray_string_streamlit_would_draw():
         stray = [node.lineno for node in body if isinstance(node, ast.Expr)
                  and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)]
         assert stray == [], f"{path.name}: bare strings at lines {stray}"
+
+
+def test_the_launcher_refuses_a_nonsense_cap_in_one_line_before_starting(monkeypatch, capsys):
+    import sys
+
+    import eqgnn.warmup
+    from ui import serve
+
+    monkeypatch.setattr(eqgnn.warmup, "warm_server", lambda: pytest.fail("started anyway"))
+    monkeypatch.setattr(sys, "argv", ["serve"])
+    monkeypatch.setenv("EQGNN_MAX_SEEDS", "lots")
+    assert serve.main() == 2
+    assert capsys.readouterr().err == "error: EQGNN_MAX_SEEDS='lots': give a whole number >= 1\n"

@@ -19,8 +19,18 @@ APP = Path(__file__).resolve().parent.parent / "app.py"
 
 
 def main() -> int:
+    """Start the server; a cap set to nonsense (``EQGNN_MAX_SEEDS=lots``) is one line and
+    exit code 2 before anything starts, not an error on every visitor's page."""
+    from eqgnn.cli import exit_code
+
+    return exit_code(_serve)
+
+
+def _serve() -> int:
+    from eqgnn.limits import limits
     from eqgnn.warmup import warm_server
 
+    limits()  # every cap read once, here
     options = sys.argv[1:]
     warm_server()
     from streamlit.web import cli
