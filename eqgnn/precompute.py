@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import closing
 
 from eqgnn.config import MODEL_GROUPS, PRESETS, config_from_options
-from eqgnn.jobs import Cancelled, InProcessRunner, PoolRunner, Progress, Runner
+from eqgnn.jobs import Cancelled, InProcessRunner, PoolRunner, Progress, Runner, cluster_runner
 
 CHUNK = 4
 """Consecutive items one worker runs together: neighbours share a model config,
@@ -68,7 +68,8 @@ def precompute(
     """Run every missing item into ``store`` (default: the shipped ``data/results``).
 
     ``workers`` processes (default: one per core) run the items; with one, they
-    run here. ``runner`` replaces both (a cluster, say). Each result is stored
+    run here. ``runner`` replaces both, as does the Ray runner under
+    ``$EQGNN_BACKEND=ray``. Each result is stored
     as soon as it comes back, so an interrupted run keeps everything finished
     before it; a cancel stops the workers at once and raises
     :class:`~eqgnn.jobs.Cancelled`, a failed item raises its error.
@@ -81,6 +82,7 @@ def precompute(
                   precompute_items(cases or case_names())}.values())
     missing = [spec for spec in items if store.get(spec) is None]
     workers = max(1, workers or os.cpu_count() or 1)
+    runner = runner if runner is not None else cluster_runner()
     if runner is None:
         runner = InProcessRunner() if workers == 1 else PoolRunner(
             workers, chunk=CHUNK, threads=max(1, (os.cpu_count() or 1) // workers))

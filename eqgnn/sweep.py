@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+from contextlib import closing
 
 from eqgnn.config import ModelConfig, config_from_options
 from eqgnn.errors import InputError
@@ -101,35 +102,59 @@ def run_sweep(
 ) -> dict:
     """Run (or read from the store) every cell; a JSON-able table with theory per cell.
 
-    Missing cells run on ``runner`` (an :class:`eqgnn.jobs.Runner`; default
-    :func:`eqgnn.jobs.get_runner`: in this process unless ``$EQGNN_RUNNER`` says
-    otherwise), which polls ``cancel``.
+    Missing cells go to ``runner`` (an :class:`eqgnn.jobs.Runner`; default
+    :func:`eqgnn.jobs.get_runner`: in this process unless ``$EQGNN_RUNNER`` or
+    ``$EQGNN_BACKEND`` says otherwise) as one batch, so a pool or a cluster runs
+    them side by side; each is stored as it comes back, so a cancelled sweep
+    keeps its finished cells. ``progress`` counts cells, stored ones first.
     """
     from eqgnn.specs import distinguish_spec
-    from eqgnn.store import ResultStore, cached_run
+    from eqgnn.store import ResultStore, spec_key
 
     store = store if store is not None else ResultStore()
-    runner = runner if runner is not None else get_runner()
     options = {**SWEEP_PROTOCOL, **(protocol or {})}
-    configs = sweep_cells(family, grid, base)
+    specs = [distinguish_spec(pair, config, **options)
+             for config in sweep_cells(family, grid, base)]
     layout = FAMILIES[family]
-    cells = []
-    for done, config in enumerate(configs, 1):
-        spec = distinguish_spec(pair, config, **options)
-        result, stored = cached_run(spec, store, force=force, cancel=cancel, runner=runner)
-        model = spec["model"]
-        cells.append({
-            "panel": model[layout["panel"]], "row": model[layout["row"]],
-            "col": model[layout["col"]], "model": model,
-            "verdict": result["verdict"], "accuracy": result["accuracy"],
-            "embedding_gap": result["embedding_gap"], "noise_floor": result["noise_floor"],
-            "theory": result["theory"], "seconds": result["seconds"], "from_store": stored,
-        })
-        if progress is not None:
-            progress(done, len(configs), f"{layout['row']} {cells[-1]['row']}, "
-                                         f"{layout['col']} {cells[-1]['col']}")
+    results = {} if force else {i: store.get(spec) for i, spec in enumerate(specs)}
+    stored = {i for i, result in results.items() if result is not None}
+    missing = [i for i in range(len(specs)) if i not in stored]
+    _report(progress, layout, len(stored), len(specs), None)
+    if missing:
+        runner = runner if runner is not None else get_runner()
+        with closing(runner.map([specs[i] for i in missing], cancel=cancel)) as finished:
+            index_of = {spec_key(specs[i]): i for i in missing}
+            for done, (spec, outcome) in enumerate(finished, len(stored) + 1):
+                if isinstance(outcome, Exception):
+                    raise outcome
+                store.put(spec, outcome)
+                results[index_of[spec_key(spec)]] = outcome
+                _report(progress, layout, done, len(specs), spec["model"])
+    cells = [_cell(layout, spec["model"], results[i], i in stored) for i, spec in enumerate(specs)]
     return {"pair": pair, "family": family, "panel": layout["panel"], "row": layout["row"],
             "col": layout["col"], "protocol": options, "cells": cells}
+
+
+def _cell(layout: dict, model: dict, result: dict, from_store: bool) -> dict:
+    """One cell of the table: where it sits, the verdict and the theory beside it."""
+    return {
+        "panel": model[layout["panel"]], "row": model[layout["row"]],
+        "col": model[layout["col"]], "model": model,
+        "verdict": result["verdict"], "accuracy": result["accuracy"],
+        "embedding_gap": result["embedding_gap"], "noise_floor": result["noise_floor"],
+        "theory": result["theory"], "seconds": result["seconds"], "from_store": from_store,
+    }
+
+
+def _report(progress: Progress | None, layout: dict, done: int, total: int,
+            model: dict | None) -> None:
+    if progress is None:
+        return
+    if model is None:
+        progress(done, total, "stored already")
+    else:
+        progress(done, total, f"{layout['row']} {model[layout['row']]}, "
+                              f"{layout['col']} {model[layout['col']]}")
 
 
 def sweep_csv(table: dict) -> str:

@@ -45,14 +45,18 @@ def warm_up(specs: list[dict] | None = None, rules=DEFAULT_RULES) -> dict:
 
     Blocking; :func:`warm_server` runs it in a background thread.
     """
-    from eqgnn.jobs import live_pool
+    from eqgnn.jobs import cluster_runner, live_pool
     from eqgnn.reports import build_twist_models
 
     begun = time.perf_counter()
-    pool = live_pool()  # spawning returns at once: the workers import in parallel with us
+    clustered = cluster_runner() is not None  # live runs are Ray tasks: no local workers
+    pool = None if clustered else live_pool()  # spawning returns at once: workers import
     for rule in rules:
         build_twist_models(rule)
     twist = time.perf_counter() - begun
+    if pool is None:
+        return {"twist_models_s": twist, "workers": 0, "worker_builds": [],
+                "worker_start_s": [], "total_s": time.perf_counter() - begun}
     builds = pool.warm_up(specs if specs is not None else default_specs())
     return {"twist_models_s": twist, "workers": len(builds), "worker_builds": builds,
             "worker_start_s": pool.start_seconds,

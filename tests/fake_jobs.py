@@ -18,3 +18,19 @@ def stepping_job(spec: dict, progress=None, cancel=None) -> dict:
             progress(step + 1, spec["steps"], f"step {step + 1}")
         time.sleep(spec.get("pause", 0.02))
     return {"steps": spec["steps"]}
+
+
+def attempt_job(spec: dict, progress=None, cancel=None) -> dict:
+    """Appends this process's pid to ``spec["pid_file"]``; the first attempt then waits
+    (up to a minute) to be killed, a later one returns ``{"attempts": n}`` at once.
+    For the test of a worker lost mid-job."""
+    import os
+    from pathlib import Path
+
+    path = Path(spec["pid_file"])
+    with path.open("a") as out:
+        out.write(f"{os.getpid()}\n")
+    attempts = len(path.read_text().split())
+    if attempts == 1:
+        time.sleep(60)
+    return {"attempts": attempts}

@@ -107,3 +107,35 @@ def load_pair(args: argparse.Namespace):
 
     a, b, graph, _ = resolve_pair(pair_spec(args))
     return a, b, args.graph if args.graph is not None else graph
+
+
+def add_backend(parser: argparse.ArgumentParser) -> None:
+    """``--backend`` and ``--address``: where this command's jobs run."""
+    from eqgnn.jobs import ADDRESS_ENV, BACKEND_ENV, BACKENDS
+
+    g = parser.add_argument_group("backend")
+    g.add_argument("--backend", choices=BACKENDS, default=None,
+                   help=f"where jobs run: local processes or a Ray cluster "
+                        f"(default ${BACKEND_ENV}, else local)")
+    g.add_argument("--address", default=None, metavar="HOST:PORT",
+                   help=f"the Ray cluster's head (default ${ADDRESS_ENV}, else the cluster "
+                        "started on this machine, else a new one-machine cluster)")
+
+
+def use_backend(args: argparse.Namespace) -> None:
+    """Make ``--backend``/``--address`` this process's ``$EQGNN_BACKEND``/``$EQGNN_RAY_ADDRESS``.
+
+    A command is one process, and every layer below (sweeps, precompute, the L
+    sweep) asks the environment, as it does for ``$EQGNN_DEVICE``.
+    """
+    import os
+
+    from eqgnn.errors import InputError
+    from eqgnn.jobs import ADDRESS_ENV, BACKEND_ENV, backend_name
+
+    if args.backend is not None:
+        os.environ[BACKEND_ENV] = args.backend
+    if args.address is not None:
+        if backend_name() != "ray":
+            raise InputError("--address names a Ray cluster: give it with --backend ray")
+        os.environ[ADDRESS_ENV] = args.address

@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 
 from eqgnn.cli._common import (
+    add_backend,
     add_json,
     add_model_options,
     add_pair,
     emit,
     model_config,
     pair_spec,
+    use_backend,
 )
 
 
@@ -44,23 +46,27 @@ def register(sub) -> None:
     add_pair(p)
     add_model_options(p)
     add_protocol_options(p)
+    add_backend(p)
     add_json(p)
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from eqgnn.jobs import get_runner
     from eqgnn.limits import check_spec, public_mode
     from eqgnn.progress import progress_bar
     from eqgnn.specs import distinguish_spec
     from eqgnn.store import ResultStore, cached_run
 
+    use_backend(args)
     spec = distinguish_spec(pair_spec(args), model_config(args), case_readout=args.readout is None,
                             **protocol_options(args))
     store = ResultStore()
     if public_mode() and (args.force or store.get(spec) is None):
         check_spec(spec)  # a public server computes within its caps; stored results show
     with progress_bar("distinguish", "epoch") as progress:
-        result, stored = cached_run(spec, store, force=args.force, progress=progress)
+        result, stored = cached_run(spec, store, force=args.force, progress=progress,
+                                    runner=get_runner())
     result = {**result, "from_store": stored}
     emit(args, result, describe(result))
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from eqgnn.cli._common import add_json, emit
+from eqgnn.cli._common import add_backend, add_json, emit, use_backend
 
 RECORD_KEYS = ("task", "lmax", "series", "allocation", "hidden_irreps", "hidden_dim", "params",
                "seeds", "epochs", "train_size", "val_size", "test_size", "test_mae", "test_mae_std",
@@ -41,6 +41,7 @@ def register(sub) -> None:
     p.add_argument("--force", action="store_true", help="rerun even if stored")
     p.add_argument("--shipped", action="store_true",
                    help="print the shipped tables (data/results/) instead of running")
+    add_backend(p)
     add_json(p)
     p.set_defaults(run=run)
 
@@ -49,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
     from eqgnn.errors import InputError
     from eqgnn.lsweep import lsweep_records, lsweep_specs, shipped_records
 
+    use_backend(args)
     if args.shipped:
         records = shipped_records()
     else:

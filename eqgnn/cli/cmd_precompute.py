@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from eqgnn.cli._common import add_json, emit
+from eqgnn.cli._common import add_backend, add_json, emit, use_backend
 from eqgnn.errors import InputError
 
 
@@ -18,6 +18,7 @@ def register(sub) -> None:
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="worker processes, one torch thread each (default: one per core; "
                         "1 runs in this process)")
+    add_backend(p)
     add_json(p)
     p.set_defaults(run=run)
 
@@ -27,6 +28,7 @@ def run(args: argparse.Namespace) -> int:
     from eqgnn.progress import progress_bar
     from eqgnn.store import SHIPPED_RESULTS, ResultStore
 
+    use_backend(args)
     if args.workers is not None and args.workers < 1:
         raise InputError(f"--workers {args.workers}: give at least 1")
     store = ResultStore(root=args.out or SHIPPED_RESULTS, shipped=None)

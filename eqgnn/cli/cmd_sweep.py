@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from eqgnn.cli._common import add_json, add_pair, emit
+from eqgnn.cli._common import add_backend, add_json, add_pair, emit, use_backend
 
 
 def register(sub) -> None:
@@ -26,6 +26,7 @@ def register(sub) -> None:
     p.add_argument("--epochs", type=int, default=SWEEP_PROTOCOL["epochs"])
     p.add_argument("--force", action="store_true", help="recompute every cell")
     p.add_argument("--csv", metavar="FILE", default=None, help="also write the table as CSV")
+    add_backend(p)
     add_json(p)
     p.set_defaults(run=run)
 
@@ -35,6 +36,7 @@ def run(args: argparse.Namespace) -> int:
     from eqgnn.progress import progress_bar
     from eqgnn.sweep import default_family, parse_grid, run_sweep, sweep_csv, with_dim
 
+    use_backend(args)
     pair = pair_spec(args)
     kind = None
     if args.case is not None:

@@ -14,16 +14,23 @@ under the spec's hash (:mod:`eqgnn.store`) and it can run anywhere a
   (a spawned process per job, killed on cancel), :class:`PoolRunner` (worker
   processes for a batch), :class:`WarmPoolRunner` (long-lived workers that
   imported torch once and keep their built models; a cancel stops the job, not
-  the worker: live runs use one, :func:`live_pool`); :func:`get_runner` picks one by name or
-  ``$EQGNN_RUNNER``, :func:`register_runner` adds a backend (e.g. a cluster);
+  the worker: live runs use one, :func:`live_pool`), :class:`RayRunner` (each
+  job a task on a Ray cluster); :func:`get_runner` picks one by name or
+  ``$EQGNN_RUNNER``, :func:`register_runner` adds one;
+- backends: ``$EQGNN_BACKEND`` ``local`` (default) or ``ray``
+  (:func:`backend_name`, :func:`cluster_runner`, :func:`ray_runner`): with
+  ``ray`` every batch and live run goes to the one Ray runner of the process;
 - live runs for a shared dashboard: :class:`JobGate` (a limit and a FIFO
   queue), :class:`LiveJob` (a job in a background thread with followers),
-  :func:`start_job`, :func:`find_job`, :func:`gate`, :func:`live_pool`, and the
+  :func:`start_job`, :func:`find_job`, :func:`gate`, :func:`live_pool`,
+  :func:`live_runner`, and the
   job states.
 
 Jobs are imported only when run, so importing this package never loads torch.
 """
 
+from eqgnn.jobs._backend import BACKEND_ENV, BACKENDS, backend_name, cluster_runner, ray_runner
+from eqgnn.jobs._ray import ADDRESS_ENV, RayRunner
 from eqgnn.jobs._registry import (
     JOB_KINDS,
     Cancel,
@@ -57,15 +64,19 @@ from eqgnn.jobs._shared import (
     find_job,
     gate,
     live_pool,
+    live_runner,
     start_job,
 )
 from eqgnn.jobs._warm import GRACE_SECONDS, WarmPoolRunner
 from eqgnn.jobs._workers import POLL_SECONDS
 
 register_runner("warm", WarmPoolRunner)
+register_runner("ray", RayRunner)
 
 __all__ = [
-    "CANCELLED", "DONE", "FAILED", "FINISHED", "FINISHED_KEPT", "GRACE_SECONDS", "JOB_KINDS",
+    "ADDRESS_ENV", "BACKENDS", "BACKEND_ENV", "RayRunner", "backend_name", "cluster_runner",
+    "live_runner", "ray_runner", "CANCELLED", "DONE", "FAILED", "FINISHED", "FINISHED_KEPT",
+    "GRACE_SECONDS", "JOB_KINDS",
     "POLL_SECONDS", "QUEUED", "RUNNERS", "RUNNER_ENV", "RUNNING", "Cancel",
     "Cancelled", "InProcessRunner", "JobGate", "LiveJob", "Outcome", "PoolRunner", "Progress",
     "Runner", "SubprocessRunner", "WarmPoolRunner", "find_job", "gate",

@@ -5,8 +5,9 @@ A :class:`Runner` runs one spec (:meth:`Runner.run`) or many
 backend. Three ship here: in this process (a job checks ``cancel`` between its
 steps), a spawned process per job (``cancel`` kills it mid-step, which a
 "Stop" button needs) and a pool of spawned workers (precompute). A cluster
-backend (Ray, Slurm) is one more subclass, named with :func:`register_runner`
-and chosen with ``EQGNN_RUNNER``.
+backend is one more subclass, named with :func:`register_runner` and chosen
+with ``EQGNN_RUNNER``; Ray's (:mod:`eqgnn.jobs._ray`) is also what
+``EQGNN_BACKEND=ray`` picks.
 """
 
 from __future__ import annotations
@@ -150,8 +151,14 @@ def register_runner(name: str, factory: Callable[..., Runner]) -> None:
 
 
 def get_runner(name: str | None = None, **options) -> Runner:
-    """The runner called ``name``, else ``$EQGNN_RUNNER``, else the in-process one."""
-    name = name or os.environ.get(RUNNER_ENV) or "inprocess"
+    """The runner called ``name``, else ``$EQGNN_RUNNER``, else the backend's
+    (``$EQGNN_BACKEND=ray``: the process's Ray runner), else the in-process one."""
+    from eqgnn.jobs._backend import backend_name, ray_runner
+
+    name = name or os.environ.get(RUNNER_ENV)
+    if name is None and backend_name() == "ray":
+        return ray_runner(**options)
+    name = name or "inprocess"
     if name not in RUNNERS:
         raise InputError(f"unknown runner {name!r} (from {RUNNER_ENV} or the caller); "
                          f"choose one of {', '.join(sorted(RUNNERS))}")

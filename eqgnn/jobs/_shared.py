@@ -147,6 +147,14 @@ def live_pool() -> WarmPoolRunner:
         return _POOL
 
 
+def live_runner() -> Runner:
+    """What live jobs run on: the Ray runner under ``$EQGNN_BACKEND=ray`` (the cluster's
+    workers, each job a task), else :func:`live_pool`."""
+    from eqgnn.jobs._backend import cluster_runner
+
+    return cluster_runner() or live_pool()
+
+
 QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
 FINISHED = (DONE, FAILED, CANCELLED)
 
@@ -300,7 +308,7 @@ def start_job(
 ) -> LiveJob:
     """Follow the live job of ``spec``: the one already running, else a new one.
 
-    The job runs on ``runner`` (default: :func:`live_pool`, the warm workers)
+    The job runs on ``runner`` (default: :func:`live_runner`: the warm workers, or Ray)
     through ``job_gate`` (default: :func:`gate`).
 
     A finished job that failed or was cancelled is replaced by a fresh one (a
@@ -321,7 +329,7 @@ def start_job(
             check_spec(spec)
             _check_visitor(who, caps.runs_per_visitor)
             job = LiveJob(spec, store if store is not None else ResultStore(),
-                          runner if runner is not None else live_pool(),
+                          runner if runner is not None else live_runner(),
                           job_gate if job_gate is not None else gate(),
                           run_seconds=caps.run_seconds)
             _JOBS[key] = job
