@@ -44,11 +44,12 @@ CLAIMS = [
 
 
 @st.cache_resource(show_spinner="Loading torch…")
-def _device() -> str:
-    """The device models run on; cached because importing torch takes seconds."""
-    from eqgnn.batch import resolve_device
+def _backend() -> str:
+    """Where jobs run and on what device; cached because importing torch (or joining a
+    Ray cluster) takes seconds."""
+    from eqgnn.jobs import backend_line, describe_backend
 
-    return str(resolve_device())
+    return backend_line(describe_backend())
 
 
 st.title("What 3D geometric GNNs can and cannot see")
@@ -70,6 +71,6 @@ for column, claim in zip(st.columns(len(CLAIMS)), CLAIMS):
 st.page_link("app_pages/lesson.py", label="The guided tour for a lecture",
              icon=":material/school:")
 try:
-    st.caption(f"Compute device: `{_device()}` (set `EQGNN_DEVICE` to change it)")
+    st.caption(f"Backend: {_backend()} (set `EQGNN_BACKEND` or `EQGNN_DEVICE` to change it)")
 except InputError as exc:
     st.error(str(exc))

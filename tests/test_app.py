@@ -29,7 +29,7 @@ def test_home_page_runs_and_links_to_the_claims():
     at = open_app()  # Home: default
     assert not at.exception
     assert len(at.get("page_link")) >= 4  # a link per claim, and the lesson
-    assert any("Compute device" in c.value for c in at.caption)
+    assert any("Backend: local" in c.value for c in at.caption)
 
 
 def test_explorer_defaults_show_butane_its_graph_and_a_neighbourhood():

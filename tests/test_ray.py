@@ -7,6 +7,7 @@ cancel stops a running sweep with only whole results stored.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -130,3 +131,32 @@ def test_an_address_without_the_ray_backend_is_one_line():
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
         "error: --address names a Ray cluster: give it with --backend ray"]
+
+
+@pytest.mark.slow
+def test_cluster_up_runs_the_cli_sweep_on_a_loopback_head_and_down_stops_it(tmp_path):
+    """The documented path: ``eqgnn cluster up``, a sweep with ``--backend ray``, ``down``."""
+    port = 6400 + os.getpid() % 500
+    env = {**os.environ, "EQGNN_RESULTS": str(tmp_path / "store")}
+    cli = [sys.executable, "-m", "eqgnn"]
+    sweep = [*cli, "sweep", "--case", "kchain-4", "--family", "khop", "--grid", "hops=1,2",
+             "--grid", "layers=1", "--seeds", "2", "--epochs", "3", "--force", "--json"]
+    up = subprocess.run([*cli, "cluster", "up", "--port", str(port), "--num-cpus", "2",
+                         "--json"], capture_output=True, text=True, env=env, timeout=120)
+    assert up.returncode == 0, up.stderr
+    address = json.loads(up.stdout)["address"]
+    try:
+        remote = subprocess.run([*sweep, "--backend", "ray", "--address", address],
+                                capture_output=True, text=True, env=env, timeout=600)
+        status = subprocess.run([*cli, "cluster", "status", "--address", address, "--json"],
+                                capture_output=True, text=True, env=env, timeout=120)
+    finally:
+        down = subprocess.run([*cli, "cluster", "down"], capture_output=True, text=True,
+                              timeout=120)
+    assert remote.returncode == 0, remote.stderr
+    assert json.loads(status.stdout)["cpus"] == 2
+    local = subprocess.run(sweep, capture_output=True, text=True, env=env, timeout=600)
+    cells = [[without_time(c) for c in t["cells"]] for t in json.loads(local.stdout)["tables"]]
+    assert [[without_time(c) for c in t["cells"]]
+            for t in json.loads(remote.stdout)["tables"]] == cells
+    assert down.returncode == 0

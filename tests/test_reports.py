@@ -13,6 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from eqgnn.cli import main
+from eqgnn.jobs import backend_line
 from tests.apptest import open_app, open_page
 from ui import widgets
 
@@ -49,11 +50,12 @@ def frame_with(at: AppTest, column: str, start: int = 0):
     return next(f.value for f in at.dataframe[start:] if column in f.value.columns)
 
 
-def test_home_page_device_is_the_one_info_reports(capsys):
+def test_home_page_backend_line_is_what_cluster_status_reports(capsys):
     at = open_app()
     assert not at.exception
-    device = report(capsys, "info")["device"]
-    assert any(f"Compute device: `{device}`" in c.value for c in at.caption)
+    status = report(capsys, "cluster", "status")
+    assert status["backend"] == "local" and status["device"] == report(capsys, "info")["device"]
+    assert any(f"Backend: {backend_line(status)}" in c.value for c in at.caption)
 
 
 def test_gallery_shows_the_numbers_of_report_gallery(capsys):

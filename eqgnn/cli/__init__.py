@@ -13,6 +13,7 @@ from collections.abc import Callable
 from eqgnn.cli import (
     cmd_bench,
     cmd_cases,
+    cmd_cluster,
     cmd_distinguish,
     cmd_embed,
     cmd_frame,
@@ -34,7 +35,7 @@ from eqgnn.errors import InputError
 COMMANDS = (
     cmd_info, cmd_embed, cmd_graph, cmd_twist, cmd_cases, cmd_oracle, cmd_orientation, cmd_frame,
     cmd_distinguish, cmd_sweep, cmd_lsweep, cmd_types, cmd_results, cmd_precompute, cmd_bench,
-    cmd_report, cmd_limits,
+    cmd_report, cmd_limits, cmd_cluster,
 )
 
 

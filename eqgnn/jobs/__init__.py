@@ -29,7 +29,15 @@ under the spec's hash (:mod:`eqgnn.store`) and it can run anywhere a
 Jobs are imported only when run, so importing this package never loads torch.
 """
 
-from eqgnn.jobs._backend import BACKEND_ENV, BACKENDS, backend_name, cluster_runner, ray_runner
+from eqgnn.jobs._backend import (
+    BACKEND_ENV,
+    BACKENDS,
+    backend_line,
+    backend_name,
+    cluster_runner,
+    describe_backend,
+    ray_runner,
+)
 from eqgnn.jobs._ray import ADDRESS_ENV, RayRunner
 from eqgnn.jobs._registry import (
     JOB_KINDS,
@@ -74,7 +82,8 @@ register_runner("warm", WarmPoolRunner)
 register_runner("ray", RayRunner)
 
 __all__ = [
-    "ADDRESS_ENV", "BACKENDS", "BACKEND_ENV", "RayRunner", "backend_name", "cluster_runner",
+    "ADDRESS_ENV", "BACKENDS", "BACKEND_ENV", "RayRunner", "backend_line", "backend_name",
+    "cluster_runner", "describe_backend",
     "live_runner", "ray_runner", "CANCELLED", "DONE", "FAILED", "FINISHED", "FINISHED_KEPT",
     "GRACE_SECONDS", "JOB_KINDS",
     "POLL_SECONDS", "QUEUED", "RUNNERS", "RUNNER_ENV", "RUNNING", "Cancel",

@@ -47,3 +47,27 @@ def cluster_runner(backend: str | None = None, address: str | None = None) -> Ra
     if backend_name(backend) != "ray":
         return None
     return ray_runner(address)
+
+
+def describe_backend() -> dict:
+    """What jobs run on now, for a status line: ``backend``, ``workers`` (warm live-run
+    workers, or Ray nodes), ``cpus``, ``gpus`` and ``device`` (where models run)."""
+    if backend_name() == "ray":
+        return ray_runner().describe()
+    import torch
+
+    from eqgnn.batch import resolve_device
+    from eqgnn.jobs._shared import gate
+
+    return {"backend": "local", "address": None, "workers": gate().limit,
+            "cpus": os.cpu_count() or 1, "gpus": torch.cuda.device_count(),
+            "device": str(resolve_device())}
+
+
+def backend_line(status: dict) -> str:
+    """:func:`describe_backend` in one sentence."""
+    if status["backend"] == "ray":
+        return (f"Ray cluster at {status['address']}: {status['workers']} node(s), "
+                f"{status['cpus']} CPUs, {status['gpus']} GPUs; models run on {status['device']}")
+    return (f"local: {status['workers']} live-run worker(s) on {status['cpus']} CPUs, "
+            f"{status['gpus']} GPUs; models run on {status['device']}")

@@ -30,6 +30,10 @@ from eqgnn.jobs._workers import POLL_SECONDS, run_reported, worker_error
 ADDRESS_ENV = "EQGNN_RAY_ADDRESS"
 """The Ray cluster to join (``HOST:PORT`` of its head); unset: the cluster ``ray start``
 left on this machine, else a fresh one-machine cluster."""
+AUTH_ENV = "RAY_AUTH_MODE"
+"""Ray's authentication switch. The product sets it to ``token`` unless told otherwise, in
+this process and for ``eqgnn cluster up``: every node of a cluster must agree, and the
+token (``~/.ray/auth_token``, or ``RAY_AUTH_TOKEN``) keeps strangers from running code."""
 RETRIES = 3
 """How often Ray reruns a task whose worker died (a job's own error is never retried)."""
 
@@ -69,7 +73,7 @@ class RayRunner(Runner):
 
     def map(self, specs: list[dict], progress: Progress | None = None,
             cancel: Cancel | None = None) -> Iterator[tuple[dict, Outcome]]:
-        import ray
+        ray = _ray()
 
         submitted = {}
         for spec in specs:
@@ -89,15 +93,15 @@ class RayRunner(Runner):
                 self._forget(tag)
 
     def describe(self) -> dict:
-        """What this runner uses: ``backend``, ``address``, ``nodes``, ``cpus``, ``gpus``,
+        """What this runner uses: ``backend``, ``address``, ``workers`` (nodes), ``cpus``, ``gpus``,
         ``device`` (for the dashboard's status line and ``eqgnn cluster status``)."""
-        import ray
+        ray = _ray()
 
         self._connect()
         resources = ray.cluster_resources()
         nodes = [node for node in ray.nodes() if node.get("Alive")]
         return {"backend": "ray", "address": self.address or "this machine",
-                "nodes": len(nodes), "cpus": int(resources.get("CPU", 0)),
+                "workers": len(nodes), "cpus": int(resources.get("CPU", 0)),
                 "gpus": int(resources.get("GPU", 0)), "device": self._device()}
 
     def __repr__(self) -> str:
@@ -105,7 +109,7 @@ class RayRunner(Runner):
 
     def _connect(self) -> None:
         """Join the cluster once per process; an unreachable one is one line."""
-        import ray
+        ray = _ray()
 
         with self._lock:
             if ray.is_initialized():
@@ -119,7 +123,7 @@ class RayRunner(Runner):
                                  f"({ADDRESS_ENV}): {str(exc).splitlines()[0]}") from None
 
     def _device(self) -> str:
-        import ray
+        ray = _ray()
 
         if self.device is None:
             self.device = os.environ.get("EQGNN_DEVICE") or (
@@ -128,10 +132,10 @@ class RayRunner(Runner):
 
     def _submit(self, spec: dict, progress: Progress | None) -> tuple[int, object]:
         """Start ``spec`` as a task; (its tag, its object ref)."""
-        from ray.util.queue import Queue
-
         target = job_target(spec)  # an unknown kind fails here, before a task starts
         self._connect()
+        from ray.util.queue import Queue  # imported by _connect's _ray() already
+
         device = spec.get("device") or self._device()
         with self._lock:
             if self._reports is None:
@@ -149,7 +153,7 @@ class RayRunner(Runner):
 
         A cancel force-stops every pending task and raises :class:`Cancelled`.
         """
-        import ray
+        ray = _ray()
 
         while True:
             if cancel is not None and cancel():
@@ -176,7 +180,7 @@ class RayRunner(Runner):
 
     def _outcome(self, spec: dict, ref) -> Outcome:
         """The task's result or the job's error; a worker that died every try is one line."""
-        import ray
+        ray = _ray()
 
         try:
             message = ray.get(ref)
@@ -194,6 +198,15 @@ class RayRunner(Runner):
             self._routes.pop(tag, None)
 
 
+def _ray():
+    """The ``ray`` module, imported with :data:`AUTH_ENV` defaulted first (Ray reads it
+    when imported)."""
+    os.environ.setdefault(AUTH_ENV, "token")
+    import ray
+
+    return ray
+
+
 _TASK = None
 
 
@@ -201,9 +214,7 @@ def _task():
     """The Ray remote function that runs one job, made once per process."""
     global _TASK
     if _TASK is None:
-        import ray
-
-        _TASK = ray.remote(_run_task)
+        _TASK = _ray().remote(_run_task)
     return _TASK
 
 
