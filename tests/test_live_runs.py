@@ -64,6 +64,11 @@ def choose_tiny_model(at, key: str, hops: int = 2):
     return at.run()
 
 
+def verdict_lines(at) -> list[str]:
+    """The run's verdict headings (a page's other headings, e.g. the gallery's, aside)."""
+    return [m.value for m in at.markdown if m.value.startswith("### ") and "accuracy" in m.value]
+
+
 def status_label(at) -> str:
     return " | ".join(box.label for box in at.status)
 
@@ -98,17 +103,17 @@ def test_a_live_run_queues_when_busy_shows_progress_and_cancel_frees_its_slot(
 def test_a_finished_live_run_shows_its_verdict_and_command_without_a_reload(page, one_slot):
     key, button = PAGES[page]
     at = choose_tiny_model(open_page(page), key)
-    assert not any("### " in m.value for m in at.markdown)
+    assert not verdict_lines(at)
     at.button(key=button).click().run()
     assert not at.exception and not at.error
-    verdicts = [m.value for m in at.markdown if m.value.startswith("### ")]
-    assert len(verdicts) == 1 and "accuracy" in verdicts[0]
+    verdicts = verdict_lines(at)
+    assert len(verdicts) == 1
     commands = [c.value for c in at.caption if "python -m eqgnn distinguish" in c.value]
     assert commands and "--model khop --hops 2 --body-order 3 --layers 1" in commands[0]
     assert "--seeds 2 --epochs 3 --json" in commands[0]
     at.run()  # now from the store: shown at once, no button to press
     assert not at.exception and button not in [b.key for b in at.button]
-    assert [m.value for m in at.markdown if m.value.startswith("### ")] == verdicts
+    assert verdict_lines(at) == verdicts
 
 
 def test_a_blind_model_says_it_was_not_trained_and_the_curves_come_on_demand(one_slot):

@@ -377,8 +377,8 @@ def test_runners_are_chosen_by_name_or_the_environment(monkeypatch):
     monkeypatch.setenv("EQGNN_RUNNER", "pool")
     assert isinstance(get_runner(workers=2), PoolRunner)
     assert isinstance(get_runner("subprocess", timeout=5), SubprocessRunner)
-    monkeypatch.setenv("EQGNN_RUNNER", "ray")
-    with pytest.raises(InputError, match="unknown runner 'ray'.*inprocess, pool, subprocess"):
+    monkeypatch.setenv("EQGNN_RUNNER", "slurm")
+    with pytest.raises(InputError, match="unknown runner 'slurm'.*inprocess, pool, ray, sub"):
         get_runner()
 
 
