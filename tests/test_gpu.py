@@ -20,3 +20,24 @@ def test_forward_and_backward_on_cuda(butane, alanine, preset):
     assert out.embedding.is_cuda and torch.isfinite(out.embedding).all()
     out.embedding.square().sum().backward()
     assert all(torch.isfinite(p.grad).all() for p in model.parameters() if p.grad is not None)
+
+
+def test_a_job_through_the_ray_backend_runs_on_cuda_in_float64():
+    """A GPU worker (here: this machine's GPU, one Ray task asking for it) runs the
+    protocol in float64 on cuda and says so in its result."""
+    ray = pytest.importorskip("ray", reason="Ray is not installed")
+    from eqgnn.jobs import InProcessRunner, RayRunner
+    from eqgnn.specs import distinguish_spec
+
+    spec = distinguish_spec({"case": "kchain-4"}, config_from_options("schnet"), seeds=2,
+                            epochs=5)
+    ray.init(num_cpus=2, num_gpus=1, include_dashboard=False, log_to_driver=False)
+    try:
+        runner = RayRunner()
+        assert runner.describe()["gpus"] == 1 and runner.describe()["device"] == "cuda"
+        result = runner.run(spec)
+    finally:
+        ray.shutdown()
+    assert result["device"].startswith("cuda")
+    assert result["config"]["dtype"] == "float64"
+    assert result["verdict"] == InProcessRunner().run(spec)["verdict"]

@@ -113,6 +113,20 @@ def test_cancel_stops_a_running_sweep_and_leaves_only_whole_results(cluster, tmp
     assert sum(cell["from_store"] for cell in again["cells"]) == len(kept)
 
 
+
+def test_a_live_run_goes_to_ray_under_the_ray_backend(cluster, tmp_path, monkeypatch):
+    """The dashboard's live runs: same job objects, same store, the cluster's workers."""
+    from eqgnn import jobs
+
+    monkeypatch.setenv("EQGNN_BACKEND", "ray")
+    assert isinstance(jobs.live_runner(), RayRunner)
+    store = ResultStore(tmp_path / "store", shipped=None)
+    spec = {"kind": "steps", "steps": 5, "pause": 0.05}
+    job = jobs.start_job(spec, "visitor", store, job_gate=jobs.JobGate(1))
+    job.join(timeout=120)
+    assert job.state == jobs.DONE and store.get(spec) == {"steps": 5}
+    assert job.snapshot()["done"] == 5
+
 def test_the_ray_backend_is_chosen_by_the_environment(monkeypatch):
     monkeypatch.delenv("EQGNN_RUNNER", raising=False)
     monkeypatch.setenv("EQGNN_BACKEND", "ray")
@@ -160,3 +174,15 @@ def test_cluster_up_runs_the_cli_sweep_on_a_loopback_head_and_down_stops_it(tmp_
     assert [[without_time(c) for c in t["cells"]]
             for t in json.loads(remote.stdout)["tables"]] == cells
     assert down.returncode == 0
+
+
+@pytest.mark.slow
+def test_bench_backend_reports_every_backend_and_identical_results():
+    done = subprocess.run([sys.executable, "-m", "eqgnn", "bench", "backend", "--seeds", "1",
+                           "--epochs", "1", "--json"], capture_output=True, text=True,
+                          timeout=1800)
+    assert done.returncode == 0, done.stderr
+    records = json.loads(done.stdout)["backends"]
+    assert [r["backend"] for r in records] == ["local", "pool", "ray"]
+    assert all(r["jobs"] == 48 and r["seconds_per_job"] > 0 for r in records)
+    assert all(r["identical"] for r in records)

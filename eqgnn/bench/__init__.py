@@ -1,7 +1,7 @@
 """The project's speed benchmarks; their figures go in closing notes.
 
 Each benchmark returns a JSON-able dict, and a ``*_table`` function
-(:func:`models_table`, :func:`oracle_table`, :func:`protocol_table`,
+(:func:`backend_table`, :func:`models_table`, :func:`oracle_table`, :func:`protocol_table`,
 :func:`reach_table`) writes it as plain text; ``python -m eqgnn bench NAME``
 calls the pair.
 
@@ -11,6 +11,8 @@ calls the pair.
   start included) at about 10, 30 and 100 atoms, hops 1-3;
 - :func:`bench_protocol`: S seeds trained batched against one seed and a
   loop over seeds;
+- :func:`bench_backend`: one 48-cell sweep in this process, on the local
+  pool and on Ray: overhead per job, and whether the results are identical;
 - :func:`bench_reach`: seconds per epoch by correlation order and lmax on
   ``kchain-4``, and the blind guard's share of a ``distinguish`` call.
 
@@ -19,12 +21,15 @@ the checkout's ``tools/bench_dashboard.py``, not in the library. Importing
 this package loads no torch: each benchmark imports what it runs.
 """
 
+from eqgnn.bench._backend import backend_table, bench_backend
 from eqgnn.bench._models import bench_models, models_table
 from eqgnn.bench._oracle import bench_oracle, oracle_table
 from eqgnn.bench._protocol import bench_protocol, protocol_table
 from eqgnn.bench._reach import bench_reach, reach_table
 
 __all__ = [
+    "backend_table",
+    "bench_backend",
     "bench_models",
     "bench_oracle",
     "bench_protocol",

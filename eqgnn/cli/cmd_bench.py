@@ -26,7 +26,8 @@ LOAD_SCRIPT = Path("tools") / "bench_load.py"
 
 
 def register(sub) -> None:
-    p = sub.add_parser("bench", help="benchmarks: models, oracle, protocol, reach, dashboard")
+    p = sub.add_parser("bench", help="benchmarks: models, oracle, protocol, reach, backend, "
+                       "dashboard, load")
     which = p.add_subparsers(dest="bench", required=True, parser_class=type(p))
     m = which.add_parser(
         "models", help="molecules/s, forward + backward, QM9 batches on radius:5 graphs",
@@ -62,6 +63,18 @@ def register(sub) -> None:
     d.add_argument("--rounds", type=int, default=20, help="visits of every page, RSS after each")
     add_json(d)
     d.set_defaults(run=run_dashboard)
+    b = which.add_parser(
+        "backend", help="one 48-cell sweep in-process, on the local pool and on Ray: seconds "
+        "and overhead per job, identical results yes/no",
+    )
+    b.add_argument("--seeds", type=int, default=2)
+    b.add_argument("--epochs", type=int, default=5)
+    b.add_argument("--only", action="append", choices=("pool", "ray"), default=None,
+                   help="compare the in-process run with just this backend (repeatable)")
+    b.add_argument("--address", default=None, metavar="HOST:PORT",
+                   help="the Ray cluster (default $EQGNN_RAY_ADDRESS, else one started here)")
+    add_json(b)
+    b.set_defaults(run=run_backend)
     load = which.add_parser(
         "load", help="K sessions at once against a public-mode server: pages served, p50/p95 "
         "time to a settled page, errors, live runs, server memory over time",
@@ -77,6 +90,17 @@ def run_models(args: argparse.Namespace) -> int:
 
     result = bench_models(batch_size=args.batch_size, batches=args.batches, device=args.device)
     emit(args, result, models_table(result))
+    return 0
+
+
+def run_backend(args: argparse.Namespace) -> int:
+    from eqgnn.bench import backend_table, bench_backend
+    from eqgnn.progress import progress_bar
+
+    backends = ("local", *(args.only or ("pool", "ray")))
+    with progress_bar("bench backend", "backend") as progress:
+        result = bench_backend(args.seeds, args.epochs, backends, args.address, progress)
+    emit(args, result, backend_table(result))
     return 0
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 import os
 import threading
+import time
 from collections.abc import Iterator
 
 from eqgnn.errors import InputError
@@ -97,7 +98,7 @@ class RayRunner(Runner):
         ``device`` (for the dashboard's status line and ``eqgnn cluster status``)."""
         ray = _ray()
 
-        self._connect()
+        self.connect()
         resources = ray.cluster_resources()
         nodes = [node for node in ray.nodes() if node.get("Alive")]
         return {"backend": "ray", "address": self.address or "this machine",
@@ -107,13 +108,16 @@ class RayRunner(Runner):
     def __repr__(self) -> str:
         return f"RayRunner(address={self.address!r}, device={self.device!r})"
 
-    def _connect(self) -> None:
-        """Join the cluster once per process; an unreachable one is one line."""
+    def connect(self) -> float:
+        """Join the cluster (no address and none running here: start a one-machine one),
+        once per process; the seconds that took (0 when joined already). An unreachable
+        cluster is one line."""
         ray = _ray()
 
         with self._lock:
             if ray.is_initialized():
-                return
+                return 0.0
+            begun = time.perf_counter()
             try:
                 ray.init(address=self.address, include_dashboard=False, log_to_driver=False,
                          logging_level="ERROR", configure_logging=False)
@@ -121,6 +125,7 @@ class RayRunner(Runner):
                 where = self.address or "this machine"
                 raise InputError(f"cannot reach the Ray cluster at {where} "
                                  f"({ADDRESS_ENV}): {str(exc).splitlines()[0]}") from None
+            return time.perf_counter() - begun
 
     def _device(self) -> str:
         ray = _ray()
@@ -133,8 +138,8 @@ class RayRunner(Runner):
     def _submit(self, spec: dict, progress: Progress | None) -> tuple[int, object]:
         """Start ``spec`` as a task; (its tag, its object ref)."""
         target = job_target(spec)  # an unknown kind fails here, before a task starts
-        self._connect()
-        from ray.util.queue import Queue  # imported by _connect's _ray() already
+        self.connect()
+        from ray.util.queue import Queue  # imported by connect's _ray() already
 
         device = spec.get("device") or self._device()
         with self._lock:
