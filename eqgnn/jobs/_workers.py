@@ -85,7 +85,7 @@ def run_in_workers(
             yield index, (message[2] if kind == "result"
                           else worker_error(specs[index], *message[2:]))
     finally:
-        _stop(processes)
+        _stop(processes, grace=0.0 if pending else 2.0)
         messages.close()
         tasks.close()
 
@@ -114,8 +114,15 @@ def worker_error(spec: dict, name: str, text: str) -> Exception:
     return RuntimeError(f"job {spec['kind']!r} failed in its worker: {text}")
 
 
-def _stop(processes) -> None:
-    """Terminate the workers still running (SIGTERM unwinds the job), then kill stragglers."""
+def _stop(processes, grace: float = 0.0) -> None:
+    """Terminate the workers still running (SIGTERM unwinds the job), then kill stragglers.
+
+    ``grace`` seconds first let workers that are done exit on their own: one stopped
+    while it flushes its last message prints a stray traceback.
+    """
+    deadline = time.monotonic() + grace
+    for process in processes:
+        process.join(timeout=max(0.0, deadline - time.monotonic()))
     for process in processes:
         if process.is_alive():
             process.terminate()
