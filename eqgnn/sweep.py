@@ -109,9 +109,9 @@ def run_sweep(
     keeps its finished cells. ``progress`` counts cells, stored ones first.
     """
     from eqgnn.specs import distinguish_spec
-    from eqgnn.store import ResultStore, spec_key
+    from eqgnn.store import open_store, spec_key
 
-    store = store if store is not None else ResultStore()
+    store = store if store is not None else open_store()
     options = {**SWEEP_PROTOCOL, **(protocol or {})}
     specs = [distinguish_spec(pair, config, **options)
              for config in sweep_cells(family, grid, base)]

@@ -37,3 +37,14 @@ def private_store(tmp_path, monkeypatch):
     """An empty writable result store beside the shipped results: nothing a test
     writes leaks into the user's cache, and nothing cached there answers for it."""
     monkeypatch.setenv("EQGNN_RESULTS", str(tmp_path / "results"))
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A PostgreSQL server of this test session's own (tests/pg.py), or a skip saying why."""
+    from tests.pg import MISSING, binaries, throwaway_server
+
+    if binaries() is None:
+        pytest.skip(MISSING)
+    with throwaway_server() as url:
+        yield url

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from eqgnn import jobs, store
+from eqgnn.cli import main
 from eqgnn.errors import InputError
 from eqgnn.jobs import (
     Cancelled,
@@ -28,7 +29,8 @@ from eqgnn.jobs import (
     register_job,
     run_job,
 )
-from eqgnn.store import ResultStore, cached_run, spec_key
+from eqgnn.store import PostgresStore, ResultStore, cached_run, open_store, spec_key
+from eqgnn.store._postgres import TABLE
 
 REPO = Path(__file__).resolve().parent.parent
 CALLS: list[dict] = []
@@ -93,9 +95,32 @@ def fake_kinds():
     jobs.JOB_KINDS.update(saved)
 
 
-@pytest.fixture
-def results(tmp_path) -> ResultStore:
-    return ResultStore(tmp_path / "store", shipped=None)
+@pytest.fixture(params=["folder", "postgres"])
+def results(request, tmp_path):
+    """An empty writable store of each backend, no shipped results: every test that takes
+    it holds both to one behaviour (file-level tests name ``folder`` alone)."""
+    if request.param == "folder":
+        return ResultStore(tmp_path / "store", shipped=None)
+    return empty_postgres(request.getfixturevalue("postgres_url"))
+
+
+def empty_postgres(url: str, shipped=None) -> PostgresStore:
+    import psycopg
+
+    results = PostgresStore(url, shipped=shipped)
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(f"TRUNCATE {TABLE}")
+    return results
+
+
+def reopened(results):
+    """A second store object on the same place: what another process would see."""
+    if isinstance(results, PostgresStore):
+        return PostgresStore(results.url, shipped=None)
+    return ResultStore(results.root, shipped=None)
+
+
+FOLDER_ONLY = pytest.mark.parametrize("results", ["folder"], indirect=True)
 
 
 # -- keys ---------------------------------------------------------------------------------------
@@ -132,6 +157,7 @@ def test_a_spec_that_is_not_plain_json_is_an_input_error():
 
 # -- the store ----------------------------------------------------------------------------------
 
+@FOLDER_ONLY
 def test_put_then_get_round_trips_the_result(results):
     path = results.put(SPEC, {"sum": 6, "nested": {"x": [0.5, None]}})
     assert path == results.path_for(SPEC) and path.name.startswith("fake-")
@@ -176,6 +202,7 @@ def test_a_missing_shipped_folder_is_just_empty(tmp_path):
     assert results.get(SPEC) is None and results.entries() == [] and results.problems == []
 
 
+@FOLDER_ONLY
 @pytest.mark.parametrize("content, problem", [
     ('{"key": "abc", "result": {', "not valid JSON"),
     ('{"key": "abc", "spec": {}}', "not a result record"),
@@ -201,6 +228,7 @@ def test_a_corrupt_file_is_reported_ignored_and_then_overwritten(results, conten
     assert fresh.get(SPEC) == result and fresh.problems == []
 
 
+@FOLDER_ONLY
 def test_entries_list_kind_summary_and_where_each_result_lives(results):
     spec = {"kind": "fake", "values": [1], "pair": {"case": "kchain-4"}, "model": {"model": "khop"}}
     results.put(spec, {"verdict": "distinguished", "accuracy": 1.0})
@@ -233,6 +261,7 @@ def start_writer(root: Path, writer: int, count: int, size: int) -> subprocess.P
     )
 
 
+@FOLDER_ONLY
 def test_a_writer_killed_mid_write_leaves_no_partial_result(results):
     spec = {"kind": "fake", "values": [7]}
     writer = start_writer(results.root, 0, 1, 2_000_000)
@@ -253,6 +282,7 @@ def test_a_writer_killed_mid_write_leaves_no_partial_result(results):
     assert results.get(spec) == {"after": True}
 
 
+@FOLDER_ONLY
 def test_two_concurrent_writers_of_one_key_leave_exactly_one_valid_file(results):
     spec = {"kind": "fake", "values": [7]}
     count, size = 150, 5000
@@ -405,3 +435,128 @@ def test_results_command_lists_entries_and_names_corrupt_files_on_stderr(
             assert [e["key"] for e in local] == [spec_key(SPEC)]
         else:
             assert f"local    {spec_key(SPEC)}" in out and "accuracy 0.500" in out
+
+
+# -- both stores, and moving results between them -----------------------------------------------
+
+def test_a_result_round_trips_exactly_through_either_store(results):
+    floats = [0.1, 1 / 3, 2.0, 1e-300, 5e-324, 123456.789e-7, -2.5e-17]
+    results.put(SPEC, {"gaps": floats, "nested": {"x": [0.5, None, True, "text"]}})
+    again = reopened(results).get(SPEC)
+    assert again == {"gaps": floats, "nested": {"x": [0.5, None, True, "text"]}}
+    assert [value.hex() for value in again["gaps"]] == [value.hex() for value in floats]
+    [entry] = reopened(results).entries()
+    assert entry["key"] == spec_key(SPEC) and entry["kind"] == "fake" and entry["saved_at"]
+
+
+def test_postgres_keeps_one_row_per_key_and_revision_with_its_columns(postgres_url):
+    import psycopg
+
+    results = empty_postgres(postgres_url)
+    results.put(SPEC, {"sum": 1, "device": "cpu", "seconds": 0.25})
+    results.put(SPEC, {"sum": 2, "device": "cuda:0", "seconds": 0.5})
+    with psycopg.connect(postgres_url) as connection:
+        rows = connection.execute(f"SELECT key, revision, kind, result->>'sum', device, "
+                                  f"seconds FROM {TABLE}").fetchall()
+    assert rows == [(spec_key(SPEC), store.RESULTS_REVISION, "fake", "2", "cuda:0", 0.5)]
+
+
+def test_a_tampered_postgres_row_is_a_problem_and_a_miss(postgres_url):
+    import psycopg
+
+    results = empty_postgres(postgres_url)
+    results.put(SPEC, {"sum": 6})
+    with psycopg.connect(postgres_url, autocommit=True) as connection:
+        connection.execute(f"UPDATE {TABLE} SET spec = jsonb_set(spec, '{{seeds}}', '99')")
+    fresh = reopened(results)
+    assert fresh.get(SPEC) is None and fresh.entries() == []
+    assert len(fresh.problems) == 1 and "key does not match" in fresh.problems[0]
+
+
+PG_WRITER = """
+import sys
+from eqgnn.store import PostgresStore
+url, writer, count, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+results = PostgresStore(url, shipped=None)
+for n in range(count):
+    results.put({"kind": "fake", "values": [7]},
+                {"writer": writer, "n": n, "payload": [writer + 0.5] * size})
+"""
+
+
+def test_two_concurrent_postgres_writers_of_one_key_leave_one_valid_row(postgres_url):
+    results = empty_postgres(postgres_url)
+    spec, count, size = {"kind": "fake", "values": [7]}, 100, 2000
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    writers = [subprocess.Popen([sys.executable, "-c", PG_WRITER, postgres_url, str(w),
+                                 str(count), str(size)], env=env) for w in (1, 2)]
+    reads = 0
+    while any(w.poll() is None for w in writers):
+        seen = results.get(spec)
+        if seen is not None:  # one writer's whole result, never a mix
+            assert seen["payload"] == [seen["writer"] + 0.5] * size
+            reads += 1
+    assert [w.returncode for w in writers] == [0, 0] and reads > 0
+    [entry] = results.entries()
+    final = results.get(spec)
+    assert entry["key"] == spec_key(spec) and final["writer"] in (1, 2)
+    assert final["n"] == count - 1 and results.problems == []
+
+
+def test_export_from_a_folder_then_import_into_postgres_moves_every_record(
+        tmp_path, postgres_url, capsys):
+    folder = ResultStore(tmp_path / "folder", shipped=None)
+    for n in range(3):
+        folder.put({**SPEC, "seeds": n}, {"sum": n, "accuracy": n / 3})
+    target = empty_postgres(postgres_url)
+    exported = tmp_path / "out.jsonl"
+    assert main(["results", "export", str(exported), "--store", str(folder.root)]) == 0
+    assert len(exported.read_text().splitlines()) == 3
+    bad = exported.read_text() + "not json\n" + json.dumps({"key": "x"}) + "\n"
+    exported.write_text(bad)
+    capsys.readouterr()
+    assert main(["results", "import", str(exported), "--store", postgres_url, "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["imported"] == 3 and json.loads(out)["skipped"] == 2
+    assert len(err.strip().splitlines()) == 2 and ":4: not a JSON line" in err
+    as_text = lambda records: sorted(json.dumps(r, sort_keys=True) for r in records)  # noqa: E731
+    assert as_text(target.records("fake")) == as_text(folder.records("fake"))
+    assert main(["results", "--store", postgres_url, "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert sum(not e["shipped"] for e in listed["entries"]) == 3
+    assert any(e["shipped"] for e in listed["entries"]) and listed["root"].startswith("postgresql")
+    again = tmp_path / "again.jsonl"
+    assert main(["results", "export", str(again), "--store", postgres_url]) == 0
+    strip = lambda text: sorted(  # noqa: E731 - saved_at is the time of each write
+        json.dumps({k: v for k, v in json.loads(line).items() if k != "saved_at"},
+                   sort_keys=True)
+        for line in text.splitlines() if line.startswith("{") and "spec" in line)
+    assert strip(again.read_text()) == strip(bad)
+
+
+def test_an_unreachable_or_unknown_store_is_one_line():
+    for store_url in ("postgresql://nobody:secret@127.0.0.1:1/none", "ftp://example/x"):
+        done = subprocess.run([sys.executable, "-m", "eqgnn", "results", "--store", store_url],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 2
+        [line] = done.stderr.strip().splitlines()
+        assert line.startswith("error: ") and "secret" not in line
+
+
+def test_open_store_follows_the_environment(tmp_path, monkeypatch, postgres_url):
+    monkeypatch.setenv("EQGNN_STORE", str(tmp_path / "here"))
+    assert open_store().root == tmp_path / "here"
+    monkeypatch.setenv("EQGNN_STORE", postgres_url)
+    assert isinstance(open_store(), PostgresStore)
+    monkeypatch.delenv("EQGNN_STORE")
+    assert isinstance(open_store(), ResultStore)
+
+
+def test_postgres_reads_the_shipped_folder_after_its_rows(tmp_path, postgres_url):
+    shipped = tmp_path / "shipped"
+    ResultStore(shipped, shipped=None).put(SPEC, {"sum": 6, "from": "shipped"})
+    both = empty_postgres(postgres_url, shipped=shipped)
+    assert cached_run(SPEC, both) == ({"sum": 6, "from": "shipped"}, True) and CALLS == []
+    both.put(SPEC, {"sum": 6, "from": "mine"})
+    assert both.get(SPEC) == {"sum": 6, "from": "mine"}
+    assert [e["shipped"] for e in both.entries()] == [False, True]

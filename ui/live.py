@@ -26,7 +26,7 @@ import streamlit as st
 from eqgnn import jobs
 from eqgnn.errors import InputError
 from eqgnn.limits import cap_message, limits
-from eqgnn.store import ResultStore
+from eqgnn.store import PostgresStore, ResultStore, open_store
 
 POLL_SECONDS = 0.25
 """How often a following page run redraws progress; also how fast it notices a click."""
@@ -45,9 +45,10 @@ def runner():
 
 
 @st.cache_resource(show_spinner=False)
-def store() -> ResultStore:
-    """The server's result store: the writable one, then the shipped ``data/results``."""
-    return ResultStore()
+def store() -> ResultStore | PostgresStore:
+    """The server's result store (``$EQGNN_STORE``: a folder or PostgreSQL), then the
+    shipped ``data/results``."""
+    return open_store()
 
 
 def session_id() -> str:

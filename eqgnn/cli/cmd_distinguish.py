@@ -56,12 +56,12 @@ def run(args: argparse.Namespace) -> int:
     from eqgnn.limits import check_spec, public_mode
     from eqgnn.progress import progress_bar
     from eqgnn.specs import distinguish_spec
-    from eqgnn.store import ResultStore, cached_run
+    from eqgnn.store import cached_run, open_store
 
     use_backend(args)
     spec = distinguish_spec(pair_spec(args), model_config(args), case_readout=args.readout is None,
                             **protocol_options(args))
-    store = ResultStore()
+    store = open_store()
     if public_mode() and (args.force or store.get(spec) is None):
         check_spec(spec)  # a public server computes within its caps; stored results show
     with progress_bar("distinguish", "epoch") as progress:

@@ -84,9 +84,9 @@ def register(sub) -> None:
 def run_gallery(args: argparse.Namespace) -> int:
     from eqgnn.gallery import load_case
     from eqgnn.reports import DEFAULT_PRESET, gallery_report
-    from eqgnn.store import ResultStore
+    from eqgnn.store import open_store
 
-    report = gallery_report(load_case(args.case), ResultStore(), args.atom, args.hops,
+    report = gallery_report(load_case(args.case), open_store(), args.atom, args.hops,
                             args.preset or DEFAULT_PRESET)
     oracle, hood, training = report["oracle"], report["neighbourhood"], report["training"]
     parts = [f"{report['case']}: {report['title']} (graph {report['graph']})",
@@ -107,10 +107,10 @@ def run_gallery(args: argparse.Namespace) -> int:
 def run_depth(args: argparse.Namespace) -> int:
     from eqgnn.gallery import load_case
     from eqgnn.reports import depth_report
-    from eqgnn.store import ResultStore
+    from eqgnn.store import open_store
     from eqgnn.sweep import default_family
 
-    case, store = load_case(args.case), ResultStore()
+    case, store = load_case(args.case), open_store()
     families = [args.family] if args.family else list(default_family(case.kind))
     reports = [depth_report(case, family, store) for family in families]
     parts = []
@@ -178,7 +178,7 @@ def run_twist(args: argparse.Namespace) -> int:
 def run_steerable(args: argparse.Namespace) -> int:
     from eqgnn.lsweep import shipped_records
     from eqgnn.reports import steerable_report
-    from eqgnn.store import ResultStore
+    from eqgnn.store import open_store
 
     structure = model = None
     if not args.no_lab:
@@ -188,7 +188,7 @@ def run_steerable(args: argparse.Namespace) -> int:
 
         structure = load_structure(args.mol)
         model = steerable_model(LAB_LMAX, args.group)
-    report = steerable_report(ResultStore(), shipped_records(), structure, tuple(args.turn),
+    report = steerable_report(open_store(), shipped_records(), structure, tuple(args.turn),
                               args.group, model)
     parts = []
     lab = report["lab"]

@@ -1,4 +1,5 @@
-"""``results``: what the result store holds, stored and shipped."""
+"""``results``: what a result store holds (stored and shipped); ``export``/``import``
+move results between stores (a folder, PostgreSQL) as JSON lines."""
 
 from __future__ import annotations
 
@@ -10,19 +11,49 @@ from eqgnn.cli._common import add_json, emit
 
 def register(sub) -> None:
     p = sub.add_parser(
-        "results", help="list stored job results (writable store, then shipped ones)",
-        description="Lists every result in the writable store ($EQGNN_RESULTS, else "
-        "~/.cache/eqgnn/results) and in the repository's data/results/. Unreadable or "
-        "stale files are named on stderr, one line each, and otherwise ignored.",
+        "results", help="list stored job results (writable store, then shipped ones); "
+        "export / import them",
+        description="Lists every result in the writable store ($EQGNN_STORE: a folder or a "
+        "postgresql:// URL; else $EQGNN_RESULTS, else ~/.cache/eqgnn/results) and in the "
+        "repository's data/results/. Unreadable or stale results are named on stderr, one "
+        "line each, and otherwise ignored.",
     )
+    add_store(p, None)
     add_json(p)
+    actions = p.add_subparsers(dest="action", metavar="ACTION")
+    export = actions.add_parser("export", help="write the store's results to FILE (JSON lines)")
+    export.add_argument("file", metavar="FILE")
+    export.add_argument("--shipped", action="store_true",
+                        help="the shipped data/results too, not only the writable store's")
+    imported = actions.add_parser("import", help="put the results of FILE (JSON lines) into "
+                                  "the store; stale or edited lines are skipped and named")
+    imported.add_argument("file", metavar="FILE")
+    for action in (export, imported):
+        add_store(action, argparse.SUPPRESS)
+        action.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
+                            help="print JSON on stdout")
     p.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    from eqgnn.store import KIND_REVISIONS, RESULTS_REVISION, ResultStore
+def add_store(parser: argparse.ArgumentParser, default) -> None:
+    parser.add_argument("--store", default=default, metavar="URL|DIR",
+                        help="the store to use (default $EQGNN_STORE, else the results folder)")
 
-    store = ResultStore()
+
+def run(args: argparse.Namespace) -> int:
+    from eqgnn.store import open_store
+
+    store = open_store(args.store)
+    if args.action == "export":
+        return _export(args, store)
+    if args.action == "import":
+        return _import(args, store)
+    return _list(args, store)
+
+
+def _list(args: argparse.Namespace, store) -> int:
+    from eqgnn.store import KIND_REVISIONS, RESULTS_REVISION
+
     rows = store.entries()
     for line in store.problems:
         print(line, file=sys.stderr)
@@ -35,6 +66,27 @@ def run(args: argparse.Namespace) -> int:
         "problems": store.problems,
     }
     emit(args, payload, _table(payload))
+    return 0
+
+
+def _export(args: argparse.Namespace, store) -> int:
+    from eqgnn.store._transfer import export_records
+
+    count = export_records(store, args.file, shipped=args.shipped)
+    emit(args, {"exported": count, "file": args.file, "store": str(store.root)},
+         f"{count} results from {store.root} written to {args.file}")
+    return 0
+
+
+def _import(args: argparse.Namespace, store) -> int:
+    from eqgnn.store._transfer import import_records
+
+    outcome = import_records(store, args.file)
+    for line in outcome["problems"]:
+        print(line, file=sys.stderr)
+    emit(args, {**outcome, "store": str(store.root)},
+         f"{outcome['imported']} results imported into {store.root}, "
+         f"{outcome['skipped']} skipped")
     return 0
 
 

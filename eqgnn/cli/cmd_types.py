@@ -21,9 +21,9 @@ def register(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from eqgnn.reports import type_grid, type_table
-    from eqgnn.store import ResultStore
+    from eqgnn.store import open_store
 
-    grid = type_grid(ResultStore())
+    grid = type_grid(open_store())
     rows = type_table(grid)
     columns = [f"lmax {l}" for l in grid["lmax"]]
     lines = ["theory / model per lmax (✓ sees or distinguished, ✗ blind, · not computed)",

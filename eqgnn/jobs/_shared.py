@@ -319,7 +319,7 @@ def start_job(
     once (following a job another visitor started counts as one); each raises
     its sentence as an :class:`~eqgnn.errors.InputError`.
     """
-    from eqgnn.store import ResultStore, spec_key
+    from eqgnn.store import open_store, spec_key
 
     key = spec_key(spec)
     caps = limits()
@@ -328,7 +328,7 @@ def start_job(
         if job is None or job.state in (FAILED, CANCELLED) or job.cancelling:
             check_spec(spec)
             _check_visitor(who, caps.runs_per_visitor)
-            job = LiveJob(spec, store if store is not None else ResultStore(),
+            job = LiveJob(spec, store if store is not None else open_store(),
                           runner if runner is not None else live_runner(),
                           job_gate if job_gate is not None else gate(),
                           run_seconds=caps.run_seconds)

@@ -105,9 +105,9 @@ def lsweep_records(specs: list[dict], store=None, force: bool = False,
     Runs go to ``runner`` (an :class:`eqgnn.jobs.Runner`; default
     :func:`eqgnn.jobs.get_runner`), which relays each run's progress and polls ``cancel``.
     """
-    from eqgnn.store import ResultStore, cached_run
+    from eqgnn.store import cached_run, open_store
 
-    store = store if store is not None else ResultStore()
+    store = store if store is not None else open_store()
     runner = runner if runner is not None else get_runner()
     records = []
     for spec in specs:

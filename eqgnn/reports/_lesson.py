@@ -194,9 +194,9 @@ def model_evidence(step: Step, store=None) -> list[dict]:
     store, or ``verdict`` None and ``command``, the CLI line that computes it.
     Imports torch (through the job spec), so call it after the page has drawn.
     """
-    from eqgnn.store import ResultStore
+    from eqgnn.store import open_store
 
-    store = store if store is not None else ResultStore()
+    store = store if store is not None else open_store()
     rows = []
     for run in step.models:
         result = store.get(run_spec(step, run))

@@ -14,6 +14,12 @@ file in the same folder, fsynced, then renamed over the target), so a killed
 writer never leaves half a result and concurrent writers of one key leave one
 valid file. A file that cannot be read is recorded in
 :attr:`ResultStore.problems` and treated as a miss, never as an error.
+
+A fleet shares one :class:`PostgresStore` instead (``$EQGNN_STORE=postgresql://…``,
+:mod:`eqgnn.store._postgres`): the same methods, the same validity test per record
+(:func:`record_problem`), the shipped folder after its rows. :func:`open_store`
+opens the one the environment names; :mod:`eqgnn.store._transfer` moves records
+between any two (``eqgnn results export/import``).
 """
 
 from __future__ import annotations
@@ -180,6 +186,13 @@ class ResultStore:
                 })
         return rows
 
+    def dump(self, shipped: bool = False) -> list[dict]:
+        """Every valid record (:data:`FIELDS`) of the writable store, then of the shipped
+        one too when ``shipped``: what ``eqgnn results export`` writes."""
+        folders = self._folders() if shipped else self._folders()[:1]
+        return [record for folder, _ in folders for path in sorted(folder.glob("*.json"))
+                if (record := self._read(path)) is not None]
+
     def _folders(self) -> list[tuple[Path, bool]]:
         """(folder, is shipped) in search order."""
         folders = [(self.root, False)]
@@ -199,24 +212,10 @@ class ResultStore:
             record = json.loads(text)
         except ValueError as exc:
             return self._problem(path, f"not valid JSON ({exc})")
-        if not isinstance(record, dict) or not all(field in record for field in FIELDS):
-            return self._problem(path, f"not a result record (needs {', '.join(FIELDS)})")
-        spec = record["spec"]
-        expected = revision_of(spec.get("kind") if isinstance(spec, dict) else None)
-        if record["revision"] != expected:
-            return self._problem(
-                path, f"results revision {record['revision']}, this code reads "
-                f"{expected} (stale: rerun its job to refresh it)",
-            )
-        if not isinstance(record["spec"], dict) or not isinstance(record["result"], dict):
-            return self._problem(path, "spec and result must be JSON objects")
-        try:
-            expected = _file_name(record["spec"])
-        except InputError as exc:
-            return self._problem(path, str(exc))
-        if record["key"] != spec_key(record["spec"]) or path.name != expected:
-            return self._problem(path, "its key does not match its spec (edited or misnamed)")
-        return record
+        problem = record_problem(record)
+        if problem is None and path.name != _file_name(record["spec"]):
+            problem = "its key does not match its spec (edited or misnamed)"
+        return record if problem is None else self._problem(path, problem)
 
     def _problem(self, path: Path, what: str) -> None:
         """Record one line about an unusable file, once; the file counts as a miss."""
@@ -224,6 +223,55 @@ class ResultStore:
         if line not in self.problems:
             self.problems.append(line)
         return None
+
+
+def record_problem(record: object) -> str | None:
+    """Why ``record`` is not a valid result of this code (one phrase), or None.
+
+    A record has :data:`FIELDS`, the revision this code reads for its kind, a
+    spec and a result that are JSON objects, and the key of its spec: a record
+    edited, misfiled or left by older numerics counts as a miss, never as a
+    result. Every store and ``eqgnn results import`` apply the same test.
+    """
+    if not isinstance(record, dict) or not all(field in record for field in FIELDS):
+        return f"not a result record (needs {', '.join(FIELDS)})"
+    spec = record["spec"]
+    expected = revision_of(spec.get("kind") if isinstance(spec, dict) else None)
+    if record["revision"] != expected:
+        return (f"results revision {record['revision']}, this code reads {expected} "
+                "(stale: rerun its job to refresh it)")
+    if not isinstance(spec, dict) or not isinstance(record["result"], dict):
+        return "spec and result must be JSON objects"
+    try:
+        _file_name(spec)
+        key = spec_key(spec)
+    except InputError as exc:
+        return str(exc)
+    if record["key"] != key:
+        return "its key does not match its spec (edited or misnamed)"
+    return None
+
+
+STORE_ENV = "EQGNN_STORE"
+"""Names the writable store: a ``postgresql://`` URL or a folder (default: :func:`default_root`)."""
+
+
+def open_store(url: str | None = None) -> ResultStore | PostgresStore:
+    """The store the product reads and writes: ``url``, else ``$EQGNN_STORE``.
+
+    A ``postgresql://`` (or ``postgres://``) URL opens a
+    :class:`~eqgnn.store._postgres.PostgresStore`, a path a folder store there,
+    nothing the default folder; the shipped results come after each.
+    """
+    where = (url or os.environ.get(STORE_ENV) or "").strip()
+    if where.startswith(("postgresql://", "postgres://")):
+        from eqgnn.store._postgres import PostgresStore
+
+        return PostgresStore(where)
+    if "://" in where:
+        raise InputError(f"{STORE_ENV} / --store {where.split('://')[0]}://…: give a "
+                         "postgresql:// URL or a folder")
+    return ResultStore(where or None)
 
 
 def cached_run(
@@ -240,7 +288,7 @@ def cached_run(
     is :func:`~eqgnn.jobs.run_job` or another function of the same signature,
     e.g. :class:`~eqgnn.jobs.SubprocessRunner` for runs a page can stop.
     """
-    store = store if store is not None else ResultStore()
+    store = store if store is not None else open_store()
     if not force:
         result = store.get(spec)
         if result is not None:
@@ -272,3 +320,6 @@ def _file_name(spec: dict) -> str:
     if not isinstance(kind, str) or not _KIND.fullmatch(kind):
         raise InputError(f"a job spec needs a 'kind' of letters, digits, '-' or '_'; got {kind!r}")
     return f"{kind}-{spec_key(spec)}.json"
+
+
+from eqgnn.store._postgres import PostgresStore  # noqa: E402 - it builds on the names above
