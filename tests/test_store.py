@@ -245,16 +245,18 @@ def test_entries_list_kind_summary_and_where_each_result_lives(results):
 
 WRITER = """
 import sys
-from eqgnn.store import ResultStore
-root, writer, count, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-results = ResultStore(root, shipped=None)
+from eqgnn.store import open_store
+where, writer, count, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+results = open_store(where)
 for n in range(count):
     results.put({"kind": "fake", "values": [7]},
                 {"writer": writer, "n": n, "payload": [writer + 0.5] * size})
 """
 
 
-def start_writer(root: Path, writer: int, count: int, size: int) -> subprocess.Popen:
+def start_writer(root: Path | str, writer: int, count: int, size: int) -> subprocess.Popen:
+    """A process that puts ``count`` results of one key into the store at ``root`` (a folder
+    or a PostgreSQL URL), each a payload of ``size`` numbers naming the writer."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     return subprocess.Popen(
         [sys.executable, "-c", WRITER, str(root), str(writer), str(count), str(size)], env=env,
@@ -473,23 +475,10 @@ def test_a_tampered_postgres_row_is_a_problem_and_a_miss(postgres_url):
     assert len(fresh.problems) == 1 and "key does not match" in fresh.problems[0]
 
 
-PG_WRITER = """
-import sys
-from eqgnn.store import PostgresStore
-url, writer, count, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-results = PostgresStore(url, shipped=None)
-for n in range(count):
-    results.put({"kind": "fake", "values": [7]},
-                {"writer": writer, "n": n, "payload": [writer + 0.5] * size})
-"""
-
-
 def test_two_concurrent_postgres_writers_of_one_key_leave_one_valid_row(postgres_url):
     results = empty_postgres(postgres_url)
     spec, count, size = {"kind": "fake", "values": [7]}, 100, 2000
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    writers = [subprocess.Popen([sys.executable, "-c", PG_WRITER, postgres_url, str(w),
-                                 str(count), str(size)], env=env) for w in (1, 2)]
+    writers = [start_writer(postgres_url, w, count, size) for w in (1, 2)]
     reads = 0
     while any(w.poll() is None for w in writers):
         seen = results.get(spec)
