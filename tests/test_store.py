@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import signal
 import subprocess
@@ -442,13 +443,17 @@ def test_results_command_lists_entries_and_names_corrupt_files_on_stderr(
 # -- both stores, and moving results between them -----------------------------------------------
 
 def test_a_result_round_trips_exactly_through_either_store(results):
-    floats = [0.1, 1 / 3, 2.0, 1e-300, 5e-324, 123456.789e-7, -2.5e-17]
-    results.put(SPEC, {"gaps": floats, "nested": {"x": [0.5, None, True, "text"]}})
-    again = reopened(results).get(SPEC)
-    assert again == {"gaps": floats, "nested": {"x": [0.5, None, True, "text"]}}
+    floats = [0.1, 1 / 3, 2.0, 1e-300, 5e-324, 123456.789e-7, -2.5e-17, 1e16, 2.5e20, -0.0,
+              1.7976931348623157e308]
+    spec = {**SPEC, "lr": 1e16}
+    results.put(spec, {"gaps": floats, "nested": {"x": [0.5, None, True, "text"]},
+                       "loss": float("nan")})
+    again = reopened(results).get(spec)
+    assert again["nested"] == {"x": [0.5, None, True, "text"]} and math.isnan(again["loss"])
+    assert [type(value) for value in again["gaps"]] == [float] * len(floats)
     assert [value.hex() for value in again["gaps"]] == [value.hex() for value in floats]
     [entry] = reopened(results).entries()
-    assert entry["key"] == spec_key(SPEC) and entry["kind"] == "fake" and entry["saved_at"]
+    assert entry["key"] == spec_key(spec) and entry["kind"] == "fake" and entry["saved_at"]
 
 
 def test_postgres_keeps_one_row_per_key_and_revision_with_its_columns(postgres_url):
@@ -524,7 +529,8 @@ def test_export_from_a_folder_then_import_into_postgres_moves_every_record(
 
 
 def test_an_unreachable_or_unknown_store_is_one_line():
-    for store_url in ("postgresql://nobody:secret@127.0.0.1:1/none", "ftp://example/x"):
+    for store_url in ("postgresql://nobody:secret@127.0.0.1:1/none", "ftp://example/x",
+                      "postgresql://nobody@/none?host=/nonexistent&password=secret"):
         done = subprocess.run([sys.executable, "-m", "eqgnn", "results", "--store", store_url],
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 2

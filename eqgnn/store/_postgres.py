@@ -11,9 +11,13 @@ test per record (:func:`~eqgnn.store.record_problem`), and the shipped
 
 A write is one ``INSERT … ON CONFLICT DO UPDATE``: atomic, so a reader sees
 the old row or the new one, and two writers of one key leave one valid row.
-Numbers come back as they went in (JSONB keeps the decimal digits Python
-wrote), with one caveat of JSONB's: a float with an integral value written
-in exponent form (``1e+16``) reads back as the equal int.
+
+JSONB is for SQL (``result->>'verdict'``), not for reading results back: it
+keeps numbers as decimals, so ``1e16`` would return as an int and ``-0.0`` as
+``0.0``, and it has no NaN. Each row therefore also holds the exact JSON text
+Python wrote (``spec_text``, ``result_text``), which is what the store reads;
+a row whose JSONB spec no longer agrees with its text was edited, and counts
+as a miss. Non-finite numbers are null in the JSONB copy only.
 
 psycopg is imported only when a store is opened, so the folder store needs
 no PostgreSQL client installed.
@@ -23,9 +27,10 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
 import threading
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from eqgnn.errors import InputError
 from eqgnn.paths import SHIPPED_RESULTS
@@ -38,28 +43,35 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
     kind        text             NOT NULL,
     spec        jsonb            NOT NULL,
     result      jsonb            NOT NULL,
+    spec_text   text             NOT NULL,
+    result_text text             NOT NULL,
     created_at  timestamptz      NOT NULL DEFAULT now(),
     device      text,
     seconds     double precision,
     PRIMARY KEY (key, revision)
 )"""
 UPSERT = f"""
-INSERT INTO {TABLE} (key, revision, kind, spec, result, created_at, device, seconds)
-VALUES (%s, %s, %s, %s::jsonb, %s::jsonb, now(), %s, %s)
+INSERT INTO {TABLE} (key, revision, kind, spec, result, spec_text, result_text, created_at,
+                     device, seconds)
+VALUES (%s, %s, %s, %s::jsonb, %s::jsonb, %s, %s, now(), %s, %s)
 ON CONFLICT (key, revision) DO UPDATE SET
     kind = EXCLUDED.kind, spec = EXCLUDED.spec, result = EXCLUDED.result,
+    spec_text = EXCLUDED.spec_text, result_text = EXCLUDED.result_text,
     created_at = EXCLUDED.created_at, device = EXCLUDED.device, seconds = EXCLUDED.seconds"""
-COLUMNS = "key, revision, spec::text, result::text, created_at"
+COLUMNS = "key, revision, spec::text, spec_text, result_text, created_at"
 
 
 def redacted(url: str) -> str:
-    """``url`` without its password, fit to show and to log."""
+    """``url`` without its password (in the user part or a ``password=`` parameter), fit
+    to show and to log."""
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rpartition("@")[2]
-    user = f"{parts.username}@" if parts.username else ""
-    return urlunsplit(parts._replace(netloc=user + host))
+    if parts.password is not None:
+        host = parts.netloc.rpartition("@")[2]
+        user = f"{parts.username}@" if parts.username else ""
+        parts = parts._replace(netloc=user + host)
+    query = [(name, value) for name, value in parse_qsl(parts.query, keep_blank_values=True)
+             if name != "password"]
+    return urlunsplit(parts._replace(query=urlencode(query, safe="/")))
 
 
 class PostgresStore:
@@ -106,12 +118,14 @@ class PostgresStore:
             raise TypeError(f"a job result is a dict, not {type(result).__name__}")
         seconds = result.get("seconds")
         try:
-            text = json.dumps(result, allow_nan=False)
+            text = json.dumps(result)
         except (TypeError, ValueError) as exc:
             raise InputError(f"result of {spec['kind']!r} is not plain JSON: {exc}") from None
+        spec_text = canonical_json(spec)
         self._execute(UPSERT, (
-            spec_key(spec), revision_of(spec.get("kind")), spec["kind"], canonical_json(spec),
-            text, _text_or_none(result.get("device")),
+            spec_key(spec), revision_of(spec.get("kind")), spec["kind"], spec_text,
+            json.dumps(_finite(result), allow_nan=False), spec_text, text,
+            _text_or_none(result.get("device")),
             float(seconds) if isinstance(seconds, (int, float)) else None,
         ))
         return f"{self.root}#{spec_key(spec)}"
@@ -147,12 +161,14 @@ class PostgresStore:
         from eqgnn.store import record_problem
 
         records = []
-        for key, revision, spec, result, created in rows:
+        for key, revision, spec_jsonb, spec, result, created in rows:
             record = {"key": key, "revision": revision, "spec": json.loads(spec),
                       "result": json.loads(result),
                       "saved_at": created.astimezone(datetime.timezone.utc)
                       .isoformat(timespec="seconds")}
             problem = record_problem(record)
+            if problem is None and json.loads(spec_jsonb) != record["spec"]:
+                problem = "its key does not match its spec (edited or misnamed)"
             if problem is None:
                 records.append(record)
             else:
@@ -160,6 +176,18 @@ class PostgresStore:
                 if line not in self._problems:
                     self._problems.append(line)
         return records
+
+    def close(self) -> None:
+        """Close the connection (a later call opens a new one)."""
+        with self._lock:
+            if self._connection is not None and not self._connection.closed:
+                self._connection.close()
+            self._connection = None
+
+    def __del__(self) -> None:  # a store dropped unclosed must not leave its connection open
+        connection = getattr(self, "_connection", None)
+        if connection is not None and not connection.closed:
+            connection.close()
 
     def _execute(self, sql: str, parameters: tuple = ()) -> list[tuple]:
         """Run one statement (reconnecting once if the connection was lost); its rows."""
@@ -186,6 +214,17 @@ class PostgresStore:
                 except psycopg.ProgrammingError as exc:
                     raise InputError(f"result store {self.root}: {_first_line(exc)}") from None
         return []
+
+
+def _finite(value):
+    """``value`` with NaN and infinities as None: JSONB has no spelling for them."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_finite(item) for item in value]
+    return value
 
 
 def _text_or_none(value: object) -> str | None:
