@@ -41,12 +41,10 @@ def ray_runner(address: str | None = None) -> RayRunner:
         return _RAY[address]
 
 
-def cluster_runner(backend: str | None = None, address: str | None = None) -> RayRunner | None:
-    """The Ray runner when the backend (``backend``, else the environment) is ``ray``;
-    None for ``local``, where each caller keeps its own local default."""
-    if backend_name(backend) != "ray":
-        return None
-    return ray_runner(address)
+def cluster_runner() -> RayRunner | None:
+    """The Ray runner when ``$EQGNN_BACKEND`` is ``ray``; None for ``local``, where each
+    caller keeps its own local default."""
+    return ray_runner() if backend_name() == "ray" else None
 
 
 def describe_backend() -> dict:

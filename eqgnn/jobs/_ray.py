@@ -230,18 +230,7 @@ def _run_task(tag: int, target: str, spec: dict, device: str, reports) -> tuple:
     set for this worker process, so a CPU task on a GPU node stays on the CPU.
     """
     os.environ["EQGNN_DEVICE"] = device
-    sink = _Reports(reports) if reports is not None else _Dropped()
-    return run_reported(sink, tag, target, spec)
-
-
-class _Reports:
-    """``put`` of a job's progress message onto the runner's Ray queue."""
-
-    def __init__(self, queue) -> None:
-        self.queue = queue
-
-    def put(self, message: tuple) -> None:
-        self.queue.put(message)
+    return run_reported(reports if reports is not None else _Dropped(), tag, target, spec)
 
 
 class _Dropped:
