@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from contextlib import closing
 
 from eqgnn.config import MODEL_GROUPS, PRESETS, config_from_options
 from eqgnn.jobs import Cancelled, InProcessRunner, PoolRunner, Progress, Runner, cluster_runner
@@ -75,7 +74,7 @@ def precompute(
     :class:`~eqgnn.jobs.Cancelled`, a failed item raises its error.
     """
     from eqgnn.gallery import case_names
-    from eqgnn.store import SHIPPED_RESULTS, ResultStore, spec_key
+    from eqgnn.store import SHIPPED_RESULTS, ResultStore, run_and_store, spec_key
 
     store = store if store is not None else ResultStore(root=SHIPPED_RESULTS, shipped=None)
     items = list({spec_key(spec): spec for spec in
@@ -90,14 +89,10 @@ def precompute(
     if progress is not None:
         progress(done, len(items), "stored already")
     try:
-        with closing(runner.map(missing, cancel=cancel)) as finished:
-            for spec, outcome in finished:
-                if isinstance(outcome, Exception):
-                    raise outcome
-                store.put(spec, outcome)
-                done += 1
-                if progress is not None:
-                    progress(done, len(items), _label(spec))
+        for spec, _ in run_and_store(missing, store, runner, cancel):
+            done += 1
+            if progress is not None:
+                progress(done, len(items), _label(spec))
     except Cancelled:
         raise Cancelled("precompute cancelled; finished items are stored") from None
     return {"items": len(items), "computed": len(missing), "workers": workers,

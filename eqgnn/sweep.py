@@ -20,7 +20,6 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-from contextlib import closing
 
 from eqgnn.config import ModelConfig, config_from_options
 from eqgnn.errors import InputError
@@ -109,7 +108,7 @@ def run_sweep(
     keeps its finished cells. ``progress`` counts cells, stored ones first.
     """
     from eqgnn.specs import distinguish_spec
-    from eqgnn.store import open_store, spec_key
+    from eqgnn.store import open_store, run_and_store, spec_key
 
     store = store if store is not None else open_store()
     options = {**SWEEP_PROTOCOL, **(protocol or {})}
@@ -122,14 +121,11 @@ def run_sweep(
     _report(progress, layout, len(stored), len(specs), None)
     if missing:
         runner = runner if runner is not None else get_runner()
-        with closing(runner.map([specs[i] for i in missing], cancel=cancel)) as finished:
-            index_of = {spec_key(specs[i]): i for i in missing}
-            for done, (spec, outcome) in enumerate(finished, len(stored) + 1):
-                if isinstance(outcome, Exception):
-                    raise outcome
-                store.put(spec, outcome)
-                results[index_of[spec_key(spec)]] = outcome
-                _report(progress, layout, done, len(specs), spec["model"])
+        index_of = {spec_key(specs[i]): i for i in missing}
+        finished = run_and_store([specs[i] for i in missing], store, runner, cancel)
+        for done, (spec, result) in enumerate(finished, len(stored) + 1):
+            results[index_of[spec_key(spec)]] = result
+            _report(progress, layout, done, len(specs), spec["model"])
     cells = [_cell(layout, spec["model"], results[i], i in stored) for i, spec in enumerate(specs)]
     return {"pair": pair, "family": family, "panel": layout["panel"], "row": layout["row"],
             "col": layout["col"], "protocol": options, "cells": cells}

@@ -298,6 +298,20 @@ def cached_run(
     return result, False
 
 
+def run_and_store(specs: list[dict], store, runner, cancel: Cancel | None = None):
+    """Run ``specs`` as one batch on ``runner`` (an :class:`eqgnn.jobs.Runner`), store each
+    result as it comes back and yield (spec, result); a job's error is raised, with every
+    result finished before it stored."""
+    from contextlib import closing
+
+    with closing(runner.map(specs, cancel=cancel)) as finished:
+        for spec, outcome in finished:
+            if isinstance(outcome, Exception):
+                raise outcome
+            store.put(spec, outcome)
+            yield spec, outcome
+
+
 def summary(spec: dict, result: dict) -> str:
     """A short line for a listing: the case, the model, then the verdict or accuracy."""
     parts = []
