@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from eqgnn.precision import Precision, jitter, pair_precision
+from eqgnn.precision import Precision, coarser, jitter
 from eqgnn.structure import Structure
 
 ARITHMETIC_FLOOR = 1e-12
@@ -54,7 +54,7 @@ class GuardedGaps:
 def noise_copies(a: Structure, b: Structure, draws: int = DRAWS) -> tuple[list[Structure],
                                                                         Precision]:
     """[A_1..A_d, B_1..B_d]: each structure jittered at the pair's precision, reproducibly."""
-    precision = pair_precision(a.positions, b.positions)
+    precision = coarser(a.known_to, b.known_to)
     rng = np.random.default_rng(NOISE_SEED)
     copies = [s.with_positions(jitter(s.positions, precision.angstrom, rng))
               for s in (a, b) for _ in range(draws)]

@@ -12,6 +12,7 @@ from eqgnn.structure import Structure
 
 DEFAULTS = {"seeds": 10, "epochs": 100, "lr": 1e-2, "normalise": "pair", "dtype": "float64"}
 """The protocol's defaults (SCIENCE.md, "What distinguished means"): float64, 10 seeds."""
+PRECISION_SAID_BY = "given with --precision"
 
 
 def resolve_pair(pair: dict) -> tuple[Structure, Structure, str | None, str | None]:
@@ -19,19 +20,25 @@ def resolve_pair(pair: dict) -> tuple[Structure, Structure, str | None, str | No
 
     ``{"case": NAME}`` names a gallery case; ``{"a": ..., "b": ..., "graph": RULE}``
     gives each structure as a spec string (``g2:…``, ``smiles:…``, a path) or
-    as a JSON geometric graph (a dict), so a job carries its own data.
+    as a JSON geometric graph (a dict), so a job carries its own data. A
+    ``precision`` entry (``--precision``) says how well both are known.
     """
+    from eqgnn.io import load_structure, structure_from_json, with_said_precision
+
+    said = pair.get("precision")
     if "case" in pair:
         from eqgnn.gallery import load_case
 
         case = load_case(pair["case"])
-        return case.a, case.b, case.graph, case.readout
-    from eqgnn.io import load_structure, structure_from_json
+        a, b = (with_said_precision(s, said, PRECISION_SAID_BY) for s in (case.a, case.b))
+        return a, b, case.graph, case.readout
 
     def one(item, label):
         if isinstance(item, dict):
-            return structure_from_json(item, label, label)
-        return load_structure(item)
+            structure = structure_from_json(item, label, label)
+        else:
+            structure = load_structure(item)
+        return with_said_precision(structure, said, PRECISION_SAID_BY)
 
     return one(pair["a"], "pair A"), one(pair["b"], "pair B"), pair.get("graph"), None
 

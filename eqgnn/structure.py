@@ -1,4 +1,12 @@
-"""The one structure type every loader returns and every tool takes."""
+"""The one structure type every loader returns and every tool takes.
+
+Units (SCIENCE.md, "Units and scale"): molecules are in Å and the molecular
+rules apply to them (the bond rule, no two atoms closer than 0.1 Å). A
+geometric graph in abstract units (a JSON graph with explicit edges, unless
+it says ``"units": "Å"``) is geometry, not a molecule: any scale is valid and
+only coincident points are refused; :mod:`eqgnn.units` says how the oracle
+and the models read it.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +16,26 @@ import numpy as np
 
 from eqgnn.errors import InputError
 from eqgnn.limits import cap_message, limits
+from eqgnn.precision import Precision, coordinate_precision
 
 MIN_DISTANCE = 0.1  # Å: closer atoms are a broken file, not a molecule
-MAX_COORDINATE = 1e4  # Å: beyond this the coordinates are garbage
+MAX_COORDINATE = 1e4  # beyond this (Å, or any units) the coordinates are garbage
+COINCIDENT = 1e-12
+"""Points closer than this fraction of the structure's extent are one point, in any units."""
+ANGSTROM = "Å"
+ABSTRACT = "abstract"
+UNITS = (ANGSTROM, ABSTRACT)
 
 
 @dataclass(frozen=True)
 class Structure:
     """A geometric graph's nodes, and its edges when the source gave them.
 
-    ``numbers`` are atomic numbers (n,), ``positions`` Å (n, 3) float64,
-    ``edges`` an optional (m, 2) array of undirected 0-based pairs i < j.
+    ``numbers`` are atomic numbers (n,), ``positions`` (n, 3) float64 in
+    ``units`` (Å, or abstract), ``edges`` an optional (m, 2) array of
+    undirected 0-based pairs i < j. ``precision`` is how well the coordinates
+    are known (:mod:`eqgnn.precision`); transforms keep it, since moving a
+    structure does not make it better known.
     """
 
     numbers: np.ndarray
@@ -27,6 +44,8 @@ class Structure:
     name: str = ""
     source: str = ""
     info: dict = field(default_factory=dict, compare=False)
+    units: str = ANGSTROM
+    precision: Precision | None = field(default=None, compare=False)
 
     def __len__(self) -> int:
         return len(self.numbers)
@@ -37,16 +56,34 @@ class Structure:
 
         return [chemical_symbols[z] for z in self.numbers]
 
+    @property
+    def known_to(self) -> Precision:
+        """The coordinates' precision: as carried, else as their values say."""
+        return self.precision if self.precision is not None else coordinate_precision(
+            self.positions)
+
     def with_positions(self, positions: np.ndarray) -> Structure:
-        """The same graph with new coordinates (a transform's result)."""
-        return replace(self, positions=np.asarray(positions, dtype=np.float64))
+        """The same graph with new coordinates (a transform's result), known as well as before."""
+        return replace(self, positions=np.asarray(positions, dtype=np.float64),
+                       precision=self.known_to)
+
+    def with_precision(self, precision: Precision) -> Structure:
+        """The same structure, known to ``precision`` (a user's or a file's statement)."""
+        return replace(self, precision=precision)
+
+    def scaled(self, factor: float, units: str) -> Structure:
+        """Coordinates and precision multiplied by ``factor``, now read in ``units``."""
+        return replace(self, positions=self.positions * factor,
+                       precision=self.known_to.scaled(factor), units=units)
 
     def to_json(self) -> dict:
-        """The JSON geometric-graph form that ``load_structure`` reads back."""
+        """The JSON geometric-graph form that ``load_structure`` reads back, precision included."""
         out = {
             "name": self.name,
             "numbers": [int(z) for z in self.numbers],
             "positions": self.positions.tolist(),
+            "units": self.units,
+            "precision": self.known_to.to_dict(),
         }
         if self.edges is not None:
             out["edges"] = self.edges.tolist()
@@ -60,12 +97,15 @@ def make_structure(
     name: str = "",
     source: str = "",
     info: dict | None = None,
+    units: str = ANGSTROM,
+    precision: Precision | None = None,
 ) -> Structure:
     """Build a validated :class:`Structure`; every loader ends here.
 
     Raises :class:`InputError` naming ``source`` for no atoms, non-finite or
-    absurd coordinates, atoms closer than 0.1 Å, too many atoms, unknown
-    elements, or edges out of range.
+    absurd coordinates, atoms closer than 0.1 Å (in Å; coincident points in
+    abstract units), too many atoms, unknown elements, or edges out of range.
+    ``precision`` None: as the values say (:func:`eqgnn.precision.coordinate_precision`).
     """
     label = source or name or "structure"
     try:
@@ -90,16 +130,29 @@ def make_structure(
         )
     if numbers.min() < 1 or numbers.max() > 118:
         raise InputError(f"{label}: atomic numbers must lie in 1..118")
+    if units not in UNITS:
+        raise InputError(f"{label}: units {units!r}: choose {' or '.join(UNITS)}")
     if n > 1:
-        closest = min_pair_distance(positions)
-        if closest < MIN_DISTANCE:
-            raise InputError(
-                f"{label}: two atoms are {closest:.3g} Å apart "
-                f"(closer than {MIN_DISTANCE} Å)"
-            )
+        _check_spacing(positions, units, label)
     if edges is not None:
         edges = normalise_edges(edges, n, label)
-    return Structure(numbers, positions, edges, name or label, source or name, dict(info or {}))
+    if precision is None:
+        precision = coordinate_precision(positions)
+    return Structure(numbers, positions, edges, name or label, source or name, dict(info or {}),
+                     units, precision)
+
+
+def _check_spacing(positions: np.ndarray, units: str, label: str) -> None:
+    """Molecules keep the clash rule; any geometry refuses only coincident points."""
+    closest = min_pair_distance(positions)
+    if units == ANGSTROM and closest < MIN_DISTANCE:
+        raise InputError(
+            f"{label}: two atoms are {closest:.3g} Å apart (closer than {MIN_DISTANCE} Å, "
+            "a molecule's clash rule; a JSON graph with explicit edges is read in its own units)"
+        )
+    extent = float(np.ptp(positions, axis=0).max())
+    if closest <= COINCIDENT * extent or closest == 0.0:
+        raise InputError(f"{label}: two points coincide (distance {closest:.3g})")
 
 
 def min_pair_distance(positions: np.ndarray) -> float:

@@ -56,7 +56,8 @@ def permute(s: Structure, order: np.ndarray) -> Structure:
         inverse = np.empty_like(order)
         inverse[order] = np.arange(len(order))
         edges = inverse[s.edges]
-    return make_structure(s.numbers[order], s.positions[order], edges, s.name, s.source, s.info)
+    return make_structure(s.numbers[order], s.positions[order], edges, s.name, s.source, s.info,
+                          s.units, s.known_to)
 
 
 def torsion(
@@ -78,7 +79,7 @@ def torsion(
     pos = s.positions.copy()
     pos[side] = (pos[side] - s.positions[j]) @ rot.T + s.positions[j]
     name = f"{s.name} twisted {angle_deg:g}° about {i}-{j}"
-    return make_structure(s.numbers, pos, s.edges, name, s.source, s.info)
+    return make_structure(s.numbers, pos, s.edges, name, s.source, s.info, s.units, s.known_to)
 
 
 def dihedral(positions: np.ndarray, a: int, b: int, c: int, d: int) -> float:

@@ -10,7 +10,7 @@ import torch
 
 from eqgnn.config import config_from_options
 from eqgnn.io import load_structure
-from eqgnn.precision import coordinate_precision, pair_precision
+from eqgnn.precision import coarser, coordinate_precision
 from eqgnn.protocol import distinguish
 from eqgnn.structure import Structure, make_structure
 from eqgnn.transforms import torsion
@@ -18,12 +18,17 @@ from eqgnn.transforms import torsion
 FAST = {"seeds": 3, "epochs": 20}
 
 
+def written(s: Structure, positions: np.ndarray) -> Structure:
+    """``s`` as another tool stored it: new values, whose precision they alone say."""
+    return make_structure(s.numbers, positions, s.edges, s.name)
+
+
 def rounded(s: Structure, decimals: int) -> Structure:
-    return s.with_positions(np.round(s.positions, decimals))
+    return written(s, np.round(s.positions, decimals))
 
 
 def as_float32(s: Structure) -> Structure:
-    return s.with_positions(s.positions.astype(np.float32).astype(np.float64))
+    return written(s, s.positions.astype(np.float32).astype(np.float64))
 
 
 def dojo_kchain(k: int) -> tuple[Structure, Structure]:
@@ -69,7 +74,7 @@ def test_precision_is_read_off_the_coordinates():
     # designed coordinates (integers, halves) are exact
     assert coordinate_precision(np.array([[0.0, 0, 0], [5, 0, 0], [1.5, -3, 0]])).angstrom < 1e-14
     # a pair is known no better than its coarser structure
-    assert pair_precision(x, np.round(x, 6)).angstrom == 5e-7
+    assert coarser(coordinate_precision(x), coordinate_precision(np.round(x, 6))).angstrom == 5e-7
 
 
 def test_precision_survives_atom_order_and_json_round_trips():
@@ -103,7 +108,7 @@ def test_the_dojos_float32_four_chain_is_blind_where_the_model_cannot_see():
     # TFN at 3 layers: at the GWL bound, but its messages are linear in the neighbour
     # (SCIENCE.md, Claim 2): blind by construction, gap exactly 0 on exact inputs.
     a, b = dojo_kchain(4)
-    assert pair_precision(a.positions, b.positions).source == "float32"
+    assert coarser(a.known_to, b.known_to).source == "float32"
     dimenet = run(a, b, "dimenet", layers=3, width=8)
     tfn = run(a, b, "tfn", layers=3, lmax=1, channels=4)
     assert dimenet["theory"]["allows"] is False

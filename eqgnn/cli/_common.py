@@ -77,12 +77,28 @@ def emit(args: argparse.Namespace, payload: dict, human: str) -> None:
 STRUCTURE_HELP = " | ".join(["file[@N]", *named_forms(), "graph.json"])
 
 
+def add_precision(parser: argparse.ArgumentParser) -> None:
+    """``--precision``: how well the coordinates are known, where the values cannot say."""
+    parser.add_argument(
+        "--precision", default=None, metavar="LENGTH|float32|float64|exact",
+        help="how well the coordinates are known, in their units (default: as the source says; "
+        "a file is never taken finer than float32 unless it says so)")
+
+
 def add_pair(parser: argparse.ArgumentParser) -> None:
-    """Two structures A B, or ``--case NAME`` from the gallery instead."""
+    """Two structures A B, or ``--case NAME`` from the gallery instead, and their precision."""
     parser.add_argument("a", nargs="?", metavar="A", help=STRUCTURE_HELP)
     parser.add_argument("b", nargs="?", metavar="B", help=STRUCTURE_HELP)
     parser.add_argument("--case", default=None, metavar="NAME",
                         help="a gallery case instead of A B (python -m eqgnn cases lists them)")
+    add_precision(parser)
+
+
+def load_one(args: argparse.Namespace, spec: str):
+    """The structure ``spec`` names, known to ``--precision`` when the command was given it."""
+    from eqgnn.io import load_structure
+
+    return load_structure(spec, getattr(args, "precision", None))
 
 
 def pair_spec(args: argparse.Namespace) -> dict:
@@ -92,12 +108,12 @@ def pair_spec(args: argparse.Namespace) -> dict:
     if args.case is not None:
         if args.a is not None:
             raise InputError("give either two structures A B or --case NAME, not both")
-        return {"case": args.case}
+        if args.precision is None:
+            return {"case": args.case}
+        return {"case": args.case, "precision": args.precision}
     if args.a is None or args.b is None:
         raise InputError("give two structures A B, or --case NAME")
-    from eqgnn.io import load_structure
-
-    return {"a": load_structure(args.a).to_json(), "b": load_structure(args.b).to_json(),
+    return {"a": load_one(args, args.a).to_json(), "b": load_one(args, args.b).to_json(),
             "graph": args.graph}
 
 

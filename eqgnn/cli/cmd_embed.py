@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from eqgnn.cli._common import STRUCTURE_HELP, add_json, add_model_options, emit, model_config
+from eqgnn.cli._common import (
+    STRUCTURE_HELP,
+    add_json,
+    add_model_options,
+    add_precision,
+    emit,
+    load_one,
+    model_config,
+)
 
 
 def register(sub) -> None:
@@ -13,6 +21,7 @@ def register(sub) -> None:
         description="Same seed, same weights: two calls on two structures are comparable.",
     )
     p.add_argument("structure", help=STRUCTURE_HELP)
+    add_precision(p)
     add_model_options(p)
     p.add_argument("--seed", type=int, default=0, help="weight seed (default 0)")
     add_json(p)
@@ -20,12 +29,11 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from eqgnn.io import load_structure
     from eqgnn.progress import steps
 
     config = model_config(args)
     with steps(2, "embed") as bar:
-        structure = load_structure(args.structure)
+        structure = load_one(args, args.structure)
         bar.step("structure loaded; loading torch")
         from eqgnn.embed import embed
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import argparse
 
-from eqgnn.cli._common import STRUCTURE_HELP, add_graph_rule, add_json, emit
+from eqgnn.cli._common import (
+    STRUCTURE_HELP,
+    add_graph_rule,
+    add_json,
+    add_precision,
+    emit,
+    load_one,
+)
 from eqgnn.config import MAX_LMAX
 
 
@@ -19,6 +26,7 @@ def register(sub) -> None:
         "of the features to other types of the same dimension.",
     )
     p.add_argument("structure", metavar="STRUCT", help=STRUCTURE_HELP)
+    add_precision(p)
     p.add_argument("--lmax", type=int, default=4,
                    help=f"largest type l counted and used by the model, 0..{MAX_LMAX} (default 4)")
     p.add_argument("--group", choices=("O3", "SO3"), default="O3",
@@ -34,9 +42,8 @@ def register(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from eqgnn.frames import frame_report
-    from eqgnn.io import load_structure
 
-    s = load_structure(args.structure)
+    s = load_one(args, args.structure)
     report = frame_report(s, lmax=args.lmax, group=args.group, tol=args.tol, graph=args.graph,
                           to=args.to)
     emit(args, report, describe(report))

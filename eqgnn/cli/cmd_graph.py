@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import argparse
 
-from eqgnn.cli._common import STRUCTURE_HELP, add_graph_rule, add_json, emit
+from eqgnn.cli._common import (
+    STRUCTURE_HELP,
+    add_graph_rule,
+    add_json,
+    add_precision,
+    emit,
+    load_one,
+)
 
 
 def register(sub) -> None:
     p = sub.add_parser("graph", help="edges, bridges and an atom's k-hop neighbourhood")
     p.add_argument("structure", help=STRUCTURE_HELP)
+    add_precision(p)
     add_graph_rule(p)
     p.add_argument("--atom", type=int, default=None, help="0-based centre atom")
     p.add_argument("--hops", type=int, default=1, help="hops k of the neighbourhood (default 1)")
@@ -19,9 +27,8 @@ def register(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from eqgnn.graph import describe_graph
-    from eqgnn.io import load_structure
 
-    s = load_structure(args.structure)
+    s = load_one(args, args.structure)
     info = describe_graph(s, args.graph, atom=args.atom, hops=args.hops)
     lines = [
         f"{s.name}: {len(s)} atoms, rule {info['rule']}, {len(info['edges'])} edges, "

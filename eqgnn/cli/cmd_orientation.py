@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from eqgnn.cli._common import STRUCTURE_HELP, add_json, emit
+from eqgnn.cli._common import STRUCTURE_HELP, add_json, add_precision, emit, load_one
 
 
 def register(sub) -> None:
@@ -15,6 +15,7 @@ def register(sub) -> None:
         "when some shell's sum of Y_l changes under a turn about the highest-order axis.",
     )
     p.add_argument("structure", nargs="?", metavar="STRUCT", help=STRUCTURE_HELP)
+    add_precision(p)
     p.add_argument("--case", default=None, metavar="NAME",
                    help="a gallery case's graph A instead of STRUCT (e.g. star-5)")
     p.add_argument("--center", type=int, default=None, metavar="I",
@@ -43,9 +44,8 @@ def _structure(args: argparse.Namespace):
         from eqgnn.gallery import load_case
 
         return load_case(args.case).a
-    from eqgnn.io import load_structure
 
-    return load_structure(args.structure)
+    return load_one(args, args.structure)
 
 
 def verdict_line(verdict: dict) -> str:

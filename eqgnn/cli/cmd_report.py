@@ -11,7 +11,14 @@ from __future__ import annotations
 
 import argparse
 
-from eqgnn.cli._common import STRUCTURE_HELP, add_graph_rule, add_json, emit
+from eqgnn.cli._common import (
+    STRUCTURE_HELP,
+    add_graph_rule,
+    add_json,
+    add_precision,
+    emit,
+    load_one,
+)
 from eqgnn.reports import cell_text
 
 
@@ -54,6 +61,7 @@ def register(sub) -> None:
                          "notices a torsion (the /explorer page)")
     t.add_argument("structure", nargs="?", default=TWIST_DEFAULTS["molecule"],
                    help=f"{STRUCTURE_HELP} (default {TWIST_DEFAULTS['molecule']})")
+    add_precision(t)
     add_graph_rule(t)
     t.add_argument("--atom", type=int, default=TWIST_DEFAULTS["atom"], help="the centre atom")
     t.add_argument("--hops", type=int, default=TWIST_DEFAULTS["hops"],
@@ -72,6 +80,7 @@ def register(sub) -> None:
                          "sweep (the /steerable page)")
     s.add_argument("--mol", default=LAB_MOLECULE, help=f"the Lemma lab's molecule "
                    f"(g2:NAME, qm9:N or smiles:...; default {LAB_MOLECULE})")
+    add_precision(s)
     s.add_argument("--group", choices=("O3", "SO3"), default="O3")
     s.add_argument("--turn", type=float, nargs=3, default=(0.0, 0.0, 0.0),
                    metavar=("X", "Y", "Z"), help="turn about x, y, z in degrees")
@@ -146,10 +155,9 @@ def run_lesson(args: argparse.Namespace) -> int:
 
 def run_twist(args: argparse.Namespace) -> int:
     from eqgnn.graph import resolve_rule
-    from eqgnn.io import load_structure
     from eqgnn.reports import bridge_rows, build_twist_models, explorer_report
 
-    structure = load_structure(args.structure)
+    structure = load_one(args, args.structure)
     models = None
     if bridge_rows(structure):
         models = build_twist_models(str(resolve_rule(structure, args.graph)), args.device)
@@ -183,10 +191,9 @@ def run_steerable(args: argparse.Namespace) -> int:
     structure = model = None
     if not args.no_lab:
         from eqgnn.frames import steerable_model
-        from eqgnn.io import load_structure
         from eqgnn.reports import LAB_LMAX
 
-        structure = load_structure(args.mol)
+        structure = load_one(args, args.mol)
         model = steerable_model(LAB_LMAX, args.group)
     report = steerable_report(open_store(), shipped_records(), structure, tuple(args.turn),
                               args.group, model)

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from eqgnn.cli._common import STRUCTURE_HELP, add_graph_rule, add_json, emit
+from eqgnn.cli._common import (
+    STRUCTURE_HELP,
+    add_graph_rule,
+    add_json,
+    add_precision,
+    emit,
+    load_one,
+)
 
 
 def register(sub) -> None:
@@ -13,6 +20,7 @@ def register(sub) -> None:
         description="Turns the side that holds atom J (0-based) of the bridge I-J by DEG degrees.",
     )
     p.add_argument("structure", help=STRUCTURE_HELP)
+    add_precision(p)
     p.add_argument("--bond", type=int, nargs=2, metavar=("I", "J"), required=True)
     p.add_argument("--angle", type=float, required=True, metavar="DEG")
     p.add_argument("-o", "--output", required=True, metavar="OUT",
@@ -23,10 +31,10 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from eqgnn.io import load_structure, write_structure
+    from eqgnn.io import write_structure
     from eqgnn.transforms import torsion
 
-    s = load_structure(args.structure)
+    s = load_one(args, args.structure)
     i, j = args.bond
     twin = torsion(s, i, j, args.angle, graph=args.graph)
     write_structure(twin, args.output)

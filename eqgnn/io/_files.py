@@ -14,6 +14,7 @@ from pathlib import Path
 from eqgnn.errors import InputError
 from eqgnn.io._formats import format_for
 from eqgnn.io._json_graph import read_json_graph, write_json_graph
+from eqgnn.precision import file_precision
 from eqgnn.structure import Structure, make_structure
 
 # What ASE's readers raise on a broken file: bad numbers (ValueError, which
@@ -39,7 +40,8 @@ def read_file(path: str, frame: int, source: str, stem: str | None = None) -> St
     """Frame ``frame`` (0-based) of the file at ``path``, validated.
 
     The structure is named by the file's own name field if it has one, else
-    by ``stem`` (default: the file's stem).
+    by ``stem`` (default: the file's stem). Its precision is a file's
+    (:func:`eqgnn.precision.file_precision`): never finer than float32's.
     """
     fmt = format_for(path, source)
     file = Path(path)
@@ -56,13 +58,14 @@ def read_file(path: str, frame: int, source: str, stem: str | None = None) -> St
     atoms = _ase_read(path, fmt.reader, fmt.name, frame, source)
     title = atoms.info.get("name")
     name = title if isinstance(title, str) and title else stem or file.stem
-    return make_structure(
+    structure = make_structure(
         atoms.numbers,
         atoms.positions,
         name=name if frame == 0 else f"{name}@{frame}",
         source=source,
         info={"format": fmt.name, "frame": frame},
     )
+    return structure.with_precision(file_precision(structure.positions))
 
 
 def _ase_read(path: str, reader: str, format_name: str, frame: int, source: str):

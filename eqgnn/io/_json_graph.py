@@ -1,9 +1,18 @@
 """Our JSON geometric graph: species, positions and, optionally, explicit edges.
 
 ``{"numbers": [...] | "symbols": [...], "positions": [[x, y, z], ...],
-"edges": [[i, j], ...], "name": "..."}`` with 0-based edges. Parsed with the
-``json`` module and ``ase.data`` only: importing ``ase.io`` costs about a
-second, and the oracle CLI must answer a JSON graph faster than that.
+"edges": [[i, j], ...], "name": "...", "units": "Å" | "abstract",
+"precision": "float32" | "float64" | "exact" | LENGTH}`` with 0-based edges.
+
+- ``units``: a graph with explicit edges is geometry in its own units unless
+  it says ``"Å"`` (SCIENCE.md, "Units and scale"); without edges it is a
+  molecule in Å unless it says ``"abstract"``.
+- ``precision``: how well the file's coordinates are known, in its units;
+  without it, a file's rule (:func:`eqgnn.precision.file_precision`).
+
+Parsed with the ``json`` module and ``ase.data`` only: importing ``ase.io``
+costs about a second, and the oracle CLI must answer a JSON graph faster
+than that.
 """
 
 from __future__ import annotations
@@ -12,7 +21,10 @@ import json
 from pathlib import Path
 
 from eqgnn.errors import InputError
-from eqgnn.structure import Structure, make_structure
+from eqgnn.precision import declared_precision, file_precision
+from eqgnn.structure import ABSTRACT, ANGSTROM, Structure, make_structure
+
+UNIT_NAMES = {"å": ANGSTROM, "angstrom": ANGSTROM, "a": ANGSTROM, "abstract": ABSTRACT}
 
 
 def parse_json_graph(text: str | bytes, name: str, source: str) -> Structure:
@@ -36,13 +48,31 @@ def structure_from_json(doc, name: str, source: str) -> Structure:
         raise InputError(f'{source}: the JSON graph has no "positions"')
     numbers = _numbers(doc, source)
     title = doc.get("name")
-    return make_structure(
+    structure = make_structure(
         numbers,
         doc["positions"],
         edges=doc.get("edges"),
         name=title if isinstance(title, str) and title else name,
         source=source,
+        units=_units(doc, source),
     )
+    if "precision" in doc:
+        said = declared_precision(doc["precision"], structure.positions,
+                                  "the file's precision field")
+    else:
+        said = file_precision(structure.positions)
+    return structure.with_precision(said)
+
+
+def _units(doc: dict, source: str) -> str:
+    """The graph's units: as it says, else abstract with explicit edges and Å without."""
+    if "units" not in doc:
+        return ABSTRACT if doc.get("edges") is not None else ANGSTROM
+    text = doc["units"]
+    units = UNIT_NAMES.get(text.strip().lower()) if isinstance(text, str) else None
+    if units is None:
+        raise InputError(f'{source}: "units" {text!r}: choose "Å" or "abstract"')
+    return units
 
 
 def read_json_graph(path: str, source: str, stem: str) -> Structure:

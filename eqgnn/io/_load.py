@@ -11,10 +11,12 @@ from eqgnn.io._files import read_file
 from eqgnn.io._formats import format_for, named_source, spec_forms
 from eqgnn.io._json_graph import parse_json_graph
 from eqgnn.limits import cap_message, limits
+from eqgnn.precision import declared_precision
 from eqgnn.structure import Structure
 
 
-def load_structure(spec: str) -> Structure:
+def load_structure(spec: str, precision: str | float | None = None,
+                   said_by: str = "given with --precision") -> Structure:
     """Load the structure ``spec`` names, validated; the one entry point for every source.
 
     Forms: ``PATH`` or ``PATH@N`` (frame N, 0-based, of a multi-frame file;
@@ -23,7 +25,9 @@ def load_structure(spec: str) -> Structure:
     ``g2:NAME`` (ASE's G2 set), ``qm9:N`` (QM9 index 1..133885), ``smiles:S``
     (RDKit conformer). The CLI and the pages pass user text straight here, so
     any problem is an :class:`InputError` with a one-line message naming
-    ``spec``.
+    ``spec``. ``precision`` (``float32``, ``float64``, ``exact`` or a length),
+    when given, is how well the coordinates are known, as ``said_by`` says it;
+    else the source's own (:mod:`eqgnn.precision`).
     """
     if not isinstance(spec, str) or not spec.strip():
         raise InputError(f"empty structure spec: give {spec_forms()}")
@@ -31,17 +35,27 @@ def load_structure(spec: str) -> Structure:
     named = named_source(spec)
     if named is not None:
         fmt, rest = named
-        return fmt.load(rest, spec)
+        return with_said_precision(fmt.load(rest, spec), precision, said_by)
     path, frame = _split_frame(spec)
-    return read_file(path, frame, spec)
+    return with_said_precision(read_file(path, frame, spec), precision, said_by)
 
 
-def load_upload(filename: str, data: bytes) -> Structure:
+def with_said_precision(structure: Structure, precision: str | float | None,
+                        said_by: str) -> Structure:
+    """``structure`` known to the ``precision`` a user gave (None: as it was)."""
+    if precision is None:
+        return structure
+    return structure.with_precision(
+        declared_precision(precision, structure.positions, said_by))
+
+
+def load_upload(filename: str, data: bytes, precision: str | float | None = None) -> Structure:
     """Load a file the dashboard's uploader received, by its name's extension.
 
     The same format table decides as for paths. ASE's readers want a path,
     so the bytes go through a temporary file with the same extension. A file
     over the server's ``upload_mb`` cap is refused before it is parsed.
+    ``precision``: the page's choice beside the uploader (None: the file's own).
     """
     megabytes = len(data) / 1e6
     if megabytes > limits().upload_mb:
@@ -49,12 +63,14 @@ def load_upload(filename: str, data: bytes) -> Structure:
     fmt = format_for(filename, filename)
     stem = PurePath(filename).stem
     if fmt.reader == "json":
-        return parse_json_graph(data, stem, filename)
+        return with_said_precision(parse_json_graph(data, stem, filename), precision,
+                                   "chosen beside the upload")
     fd, tmp = tempfile.mkstemp(suffix=PurePath(filename).suffix.lower())
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        return read_file(tmp, 0, filename, stem)
+        return with_said_precision(read_file(tmp, 0, filename, stem), precision,
+                                   "chosen beside the upload")
     finally:
         os.unlink(tmp)
 
