@@ -43,6 +43,7 @@ from eqgnn.noise import ARITHMETIC_FLOOR, GuardedGaps, guarded_gaps
 from eqgnn.oracle import DEFAULT_TOL
 from eqgnn.specs import DEFAULTS, resolve_pair
 from eqgnn.structure import Structure
+from eqgnn.units import read_pair
 
 DISTINGUISHED = 0.95
 NORMALISE = ("pair", "none")
@@ -225,6 +226,7 @@ def distinguish(
     if not lr > 0:
         raise InputError(f"learning rate must be > 0, got {lr}")
     start = time.perf_counter()
+    a, b, reading = read_pair(a, b, config.graph)
     dev, torch_dtype = resolve_device(device), resolve_dtype(dtype)
     seed_list = list(range(seeds)) if seed_list is None else list(seed_list)
     batch = collate([a, b], graph=config.graph, dtype=torch_dtype, device=dev)
@@ -246,6 +248,7 @@ def distinguish(
         "noise_floor": max(guard.floors),
         "noise_floors": guard.floors,
         "precision": guard.precision.to_dict(),
+        **reading.to_dict(),
         "curves": curves,
         "trained": stopped != "blind before training",
         "epochs_run": len(curves["loss"]),

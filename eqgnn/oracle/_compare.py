@@ -8,11 +8,16 @@ from eqgnn.errors import InputError
 from eqgnn.graph import build_edges, hop_distances, resolve_rule
 from eqgnn.oracle._clouds import structures_alignment
 from eqgnn.oracle._wl import WLResult, witness, wl_test
+from eqgnn.precision import coarser
 from eqgnn.structure import Structure
 from eqgnn.transforms import dihedral
+from eqgnn.units import read_pair
 
 BODY_ORDERS = ("2", "3", "full")
 DEFAULT_TOL = 1e-3  # Å
+ROUNDING_REACH = 4.0
+"""A distance between two points each known to p moves by up to 2 sqrt(3) p < 4 p: the
+tolerance never goes below that, so a file's rounding is not read as geometry."""
 
 
 def normalise_body_order(body_order: int | str) -> str:
@@ -33,12 +38,18 @@ class PairGraphs:
     """Two structures with their graphs and hop distances, computed once per pair.
 
     Use it for many tests on one pair (every body order and group, say);
-    :func:`compare` and :func:`min_hops` are one-shot wrappers around it.
+    :func:`compare` and :func:`min_hops` are one-shot wrappers around it. A
+    pair in abstract units is read in Å first (:mod:`eqgnn.units`), so every
+    tolerance below is in Å of that reading: the tolerance follows the
+    structure's scale. Every tolerance is raised to what the coordinates'
+    precision allows (:meth:`tolerance`): a PDB file's 3 decimals move its
+    distances by more than 1e-3 Å.
     """
 
     def __init__(self, a: Structure, b: Structure, graph: str | None = None):
-        self.a, self.b = a, b
-        self.rule_a, self.rule_b = resolve_rule(a, graph), resolve_rule(b, graph)
+        self.a, self.b, self.reading = read_pair(a, b, graph)
+        self.rounding = ROUNDING_REACH * coarser(self.a.known_to, self.b.known_to).angstrom
+        self.rule_a, self.rule_b = resolve_rule(self.a, graph), resolve_rule(self.b, graph)
         self.edges_a, self.edges_b = build_edges(a, self.rule_a), build_edges(b, self.rule_b)
         self.hops_a = hop_distances(len(a), self.edges_a)
         self.hops_b = hop_distances(len(b), self.edges_b)
@@ -49,20 +60,24 @@ class PairGraphs:
         """The largest finite hop distance in either graph (at least 1)."""
         return int(max(self.hops_a.max(), self.hops_b.max(), 1))
 
+    def tolerance(self, tol: float) -> float:
+        """``tol``, or what the coordinates' rounding can move a distance by, if that is more."""
+        return max(tol, self.rounding)
+
     def test(self, hops: int, body_order: str, group: str, tol: float) -> WLResult:
         if hops < 1:
             raise InputError(f"hops must be >= 1, got {hops}")
         return wl_test(
             self.a.numbers, self.a.positions, _hoods(self.hops_a, hops),
             self.b.numbers, self.b.positions, _hoods(self.hops_b, hops),
-            body_order, group, tol,
+            body_order, group, self.tolerance(tol),
         )
 
     def congruence_witness(self, group: str, tol: float) -> dict | None:
         """:func:`congruence_witness` of the pair, found once per group and tolerance."""
-        key = (group, tol)
+        key = (group, self.tolerance(tol))
         if key not in self._witnesses:
-            self._witnesses[key] = congruence_witness(self.a, self.b, group, tol)
+            self._witnesses[key] = congruence_witness(self.a, self.b, *key)
         return self._witnesses[key]
 
     def congruent(self, group: str, tol: float) -> bool:
@@ -111,6 +126,7 @@ def congruence_witness(
     largest distance, in Å, between a moved atom of A and its partner in B.
     """
     _check(group, tol)
+    a, b, _ = read_pair(a, b)
     found = structures_alignment(a.positions, a.numbers, b.positions, b.numbers, group, tol,
                                  a.edges, b.edges)
     if found is None:
@@ -200,14 +216,38 @@ def compare(
         "body_order": order,
         "group": group,
         "graph": str(pair.rule_a),
-        "tol": tol,
+        "tol": pair.tolerance(tol),
+        **pair.reading.to_dict(),
     }
     out["reason"] = explain(pair, out)
     return out
 
 
+COMPARED = {
+    "2": ("the same distances from the centre to its neighbours",
+          "the angles between neighbours, which body order 2 does not compare"),
+    "3": ("the same distances from the centre and the same angles between neighbours "
+          "(the distance of every pair of neighbours)",
+          "what distances and angles leave open: the neighbourhoods' shape beyond triangles, "
+          "or their relative orientation"),
+    "full": ("a neighbourhood of the same shape (congruent to it under the group)",
+             "the relative orientation of the local structures"),
+}
+"""Per body order: what an atom's partner shares at an indistinguishable verdict, and what
+may still differ (SCIENCE.md, Claim 1: b = 2 sees distances from the centre, b = 3
+distances and angles, full the shape up to the group)."""
+
+
+def compared(body_order: str, group: str) -> str:
+    """What the k-hop test of this body order compares of a neighbourhood, in words."""
+    shared = COMPARED[body_order][0]
+    if body_order == "3" and group == "SO3":
+        shared += " and the same signed volumes of neighbour triples"
+    return shared
+
+
 def explain(pair: PairGraphs, verdict: dict) -> str:
-    """A short sentence a student can read: the verdict and why."""
+    """A short sentence a student can read: the verdict and why, in the body order's terms."""
     k, order, group = verdict["hops"], verdict["body_order"], verdict["group"]
     seen = f"{k} hop{'s' if k > 1 else ''}, body order {order}, {group}"
     if verdict["congruent"]:
@@ -216,9 +256,10 @@ def explain(pair: PairGraphs, verdict: dict) -> str:
                 "and a rigid motion, so no model can tell them apart"
                 + (f". {describe_witness(proof)}." if proof else "."))
     if verdict["indistinguishable"]:
-        text = (f"At {seen}, every atom's neighbourhood in A is congruent to one in B, "
-                "yet A and B are not congruent: the relative orientation of the local "
-                "structures is what differs")
+        hidden = COMPARED[order][1]
+        text = (f"At {seen}, every atom of A has a partner in B with {compared(order, group)} "
+                f"within {k} hop{'s' if k > 1 else ''}, yet A and B are not congruent: "
+                f"what differs is {hidden}")
         twist = _largest_dihedral_change(pair, verdict["witness"])
         if twist is not None:
             (i, j), change = twist
@@ -231,7 +272,7 @@ def explain(pair: PairGraphs, verdict: dict) -> str:
     if diff["iteration"] == 0:
         return "A and B differ in their atoms (species counts), before any geometry."
     return (f"At {seen}, the test separates A and B at iteration {diff['iteration']}: "
-            f"the neighbourhoods of atom(s) {nodes} of A have no counterpart in B.")
+            f"atom(s) {nodes} of A have no partner in B with {compared(order, group)}.")
 
 
 def _largest_dihedral_change(pair: PairGraphs, matching) -> tuple[tuple[int, int], float] | None:
