@@ -29,6 +29,7 @@ from eqgnn import reports
 from eqgnn.errors import InputError
 from eqgnn.graph import GraphRule, parse_rule
 from eqgnn.io import QM9_SIZE, g2_names, load_structure, load_upload
+from eqgnn.precision import PRECISION_WORDS
 from eqgnn.structure import Structure
 from ui import glossary, model_form, state, widgets
 
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
     from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 SOURCES = {"g2": "G2 molecule", "qm9": "QM9 index", "smiles": "SMILES", "upload": "Upload"}
+AS_THE_FILE_SAYS = "as the file says"
+PRECISIONS = (AS_THE_FILE_SAYS, *PRECISION_WORDS)
 DEFAULT_MOL = reports.TWIST_DEFAULTS["molecule"]
 DEFAULT_SMILES = "CCO"
 RULE_KINDS = ["bonds", "radius", "knn", "full"]
@@ -57,8 +60,8 @@ def _load(spec: str) -> Structure:
 
 
 @st.cache_data(max_entries=8, show_spinner="Reading the file…")
-def _load_upload(filename: str, data: bytes) -> Structure:
-    return load_upload(filename, data)
+def _load_upload(filename: str, data: bytes, precision: str | None) -> Structure:
+    return load_upload(filename, data, precision)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -113,6 +116,11 @@ def _pick_molecule() -> tuple[str, UploadedFile | None]:
         st.session_state.setdefault("smiles", value if kind == "smiles" else DEFAULT_SMILES)
         return f"smiles:{st.sidebar.text_input('SMILES', key='smiles')}", None
     upload = st.sidebar.file_uploader("Structure file", type=widgets.UPLOAD_TYPES, key="upload")
+    st.sidebar.selectbox(
+        "Coordinates known to", PRECISIONS, key="precision",
+        help="How precisely the file's coordinates are known. As the file says: a JSON "
+        "graph's precision field, else what the values show, never finer than float32 "
+        "(float32 data moved in float64 shows no grid). Rounding below it is not geometry.")
     if upload is None:
         return f"upload:{value if kind == 'upload' else ''}", None
     return f"upload:{upload.name}", upload
@@ -258,7 +266,12 @@ spec, upload = _pick_molecule()
 state.sync(mol=spec)
 try:
     if upload is not None:
-        structure = _load_upload(upload.name, upload.getvalue())
+        said = st.session_state.get("precision", AS_THE_FILE_SAYS)
+        structure = _load_upload(upload.name, upload.getvalue(),
+                                 None if said == AS_THE_FILE_SAYS else said)
+        known = structure.known_to
+        unit = "Å" if structure.units == "Å" else "(in the graph's units)"
+        st.sidebar.caption(f"Coordinates known to {known.angstrom:.0e} {unit} ({known.source}).")
     elif spec.startswith("upload:"):
         st.info("Upload a structure file in the sidebar (" + ", ".join(widgets.UPLOAD_TYPES) + ").")
         st.stop()

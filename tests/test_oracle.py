@@ -12,6 +12,7 @@ import pytest
 
 from eqgnn.cli import main
 from eqgnn.errors import InputError
+from eqgnn.gallery import load_case
 from eqgnn.oracle import compare, congruent, min_hops
 from eqgnn.oracle._clouds import cloud_alignment
 from eqgnn.transforms import permute, random_rotation, reflect, rotate, torsion, translate
@@ -189,3 +190,19 @@ def test_oracle_cli_does_not_load_torch(tmp_path):
 def test_oracle_cli_needs_a_pair(capsys):
     assert main(["oracle", "g2:H2O"]) == 2
     assert "two structures" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("order, says, not_says", [
+    ("2", "distances from the centre", "angles between neighbours (the distance"),
+    ("3", "same angles between neighbours", "shape (congruent"),
+    ("full", "same shape (congruent", "distances from the centre"),
+])
+def test_each_body_orders_reason_says_what_that_order_compares(order, says, not_says):
+    # body2: equal distances from the centre, different angles; body3: equal distances and
+    # angles, different shapes; the butane twins: congruent neighbourhoods
+    name = {"2": "body2", "3": "body3", "full": "butane-torsion"}[order]
+    case = load_case(name)
+    verdict = compare(case.a, case.b, hops=1, body_order=order, graph=case.graph)
+    assert verdict["indistinguishable"]
+    assert says in verdict["reason"] and not_says not in verdict["reason"]
+    assert "congruent to one in B" not in verdict["reason"]

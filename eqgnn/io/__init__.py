@@ -12,7 +12,8 @@ files) are refused in that same table. Every problem is an ``InputError``.
 - :func:`write_structure`: xyz, extxyz, pdb or JSON, by extension;
 - :func:`structure_from_json`: our JSON geometric graph, already parsed;
 - :func:`readable_extensions`, :func:`writable_extensions`, :func:`named_forms`,
-  :func:`g2_names`, :data:`QM9_SIZE`: what a user may name; :func:`qm9_subset`: the 256 QM9 molecules shipped in data/.
+  :func:`g2_names`, :data:`QM9_SIZE`: what a user may name; :func:`qm9_subset`: the 256
+  QM9 molecules shipped in data/.
 """
 
 from eqgnn.io._files import write_structure
