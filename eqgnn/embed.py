@@ -59,10 +59,14 @@ def embed(
     device: str | None = None,
     dtype: str = "float32",
 ) -> dict:
-    """One structure's embedding: ``{"embedding": [...], "model", "device", "dtype"}``."""
-    result = embed_many([structure], config, seed, device, dtype)
+    """One structure's embedding: ``{"embedding": [...], "model", "device", "dtype"}``, and
+    the ``units`` and ``scale`` the model read it at (:mod:`eqgnn.units`)."""
+    from eqgnn.units import read_one
+
+    read, reading = read_one(structure, config.graph)
+    result = embed_many([read], config, seed, device, dtype)
     result["embedding"] = result.pop("embeddings")[0]
-    return result
+    return {**result, **reading.to_dict()}
 
 
 def embedding_gap(a: Sequence[float], b: Sequence[float]) -> float:
