@@ -23,6 +23,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from eqgnn import background
 from eqgnn.config import ModelConfig, config_from_options
 from eqgnn.errors import InputError
 from eqgnn.oracle import DEFAULT_TOL, compare
@@ -127,6 +128,8 @@ def build_twist_models(graph: str | None, device: str | None = None) -> Models:
     (:func:`eqgnn.warmup.warm_server`) and the Explorer get the same models,
     and a caller asking while another thread builds them waits for that build.
     The models are seeded and never trained, so sharing changes no number.
+    At shutdown the build stops between models (:class:`eqgnn.background.Stopped`),
+    so no thread is inside torch when the interpreter finalises.
     """
     from eqgnn.batch import resolve_device, resolve_dtype
     from eqgnn.models import build_model
@@ -141,10 +144,11 @@ def build_twist_models(graph: str | None, device: str | None = None) -> Models:
                 _TWIST_BUILT.move_to_end(key)
                 return _TWIST_BUILT[key]
         dtype = resolve_dtype(DTYPE)
-        models = {
-            (m.family, m.label): build_model(m.config(graph), seed=SEED, dtype=dtype, device=dev)
-            for m in TWIST_MODELS
-        }
+        models = {}
+        for m in TWIST_MODELS:
+            background.check()  # at shutdown, stop between models, never inside torch
+            models[m.family, m.label] = build_model(m.config(graph), seed=SEED, dtype=dtype,
+                                                    device=dev)
         with _TWIST_LOCK:
             _TWIST_BUILT[key] = models
             while len(_TWIST_BUILT) > TWIST_CACHE_SIZE:
@@ -167,8 +171,7 @@ def twist_models_ready(graph: str | None, device: str | None = None) -> bool:
             return True
         building = key in _TWIST_LOCKS and _TWIST_LOCKS[key].locked()
     if not building:  # a page polls while they build: one build thread, not one per poll
-        threading.Thread(target=build_twist_models, args=(graph, device), daemon=True,
-                         name=f"eqgnn-twist-models-{graph}").start()
+        background.start(build_twist_models, f"eqgnn-twist-models-{graph}", graph, device)
     return False
 
 
