@@ -23,6 +23,8 @@ import os
 import threading
 import time
 
+from eqgnn import background
+
 WARMUP_ENV = "EQGNN_WARMUP"
 DEFAULT_RULES = ("bonds",)
 """Graph rules whose torsion models are built at start: the Explorer's first view
@@ -52,11 +54,13 @@ def warm_up(specs: list[dict] | None = None, rules=DEFAULT_RULES) -> dict:
     clustered = cluster_runner() is not None  # live runs are Ray tasks: no local workers
     pool = None if clustered else live_pool()  # spawning returns at once: workers import
     for rule in rules:
+        background.check()  # at shutdown: no further build
         build_twist_models(rule)
     twist = time.perf_counter() - begun
     if pool is None:
         return {"twist_models_s": twist, "workers": 0, "worker_builds": [],
                 "worker_start_s": [], "total_s": time.perf_counter() - begun}
+    background.check()
     builds = pool.warm_up(specs if specs is not None else default_specs())
     return {"twist_models_s": twist, "workers": len(builds), "worker_builds": builds,
             "worker_start_s": pool.start_seconds,
@@ -68,22 +72,20 @@ _STARTED_LOCK = threading.Lock()
 
 
 def warm_server(specs: list[dict] | None = None, rules=DEFAULT_RULES) -> threading.Thread | None:
-    """Run :func:`warm_up` once per process in a background (daemon) thread; returns at once.
+    """Run :func:`warm_up` once per process in a background thread; returns at once.
 
     The thread (None when ``$EQGNN_WARMUP`` is ``0``); its outcome is logged
     and kept as the thread's ``report`` (or ``error``). A second call returns
-    the first call's thread.
+    the first call's thread. At shutdown (:mod:`eqgnn.background`) it stops
+    between its steps, and the warm workers it waits on are closed.
     """
     global _STARTED
     if os.environ.get(WARMUP_ENV, "1").strip().lower() in ("0", "no", "off", "false"):
         return None
     with _STARTED_LOCK:
         if _STARTED is None:
-            thread = threading.Thread(target=_warm_in_background, args=(specs, rules),
-                                      name="eqgnn-warm-up", daemon=True)
-            thread.report, thread.error = None, None
-            thread.start()
-            _STARTED = thread
+            _STARTED = background.start(_warm_in_background, "eqgnn-warm-up", specs, rules,
+                                        report=None, error=None)
         return _STARTED
 
 
@@ -94,4 +96,6 @@ def _warm_in_background(specs, rules) -> None:
         log.info("eqgnn warm-up done: %s", thread.report)
     except Exception as exc:  # noqa: BLE001 - a failed warm-up only costs speed; say why
         thread.error = exc
+        if background.stopping():  # cut short at shutdown (workers closed): no failure
+            return
         log.warning("eqgnn warm-up failed (live runs will start cold): %s", exc)

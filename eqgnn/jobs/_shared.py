@@ -22,7 +22,6 @@ stops the job at its next epoch and the worker stays). No streamlit here: the da
 
 from __future__ import annotations
 
-import atexit
 import itertools
 import os
 import threading
@@ -30,6 +29,7 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 
+from eqgnn import background
 from eqgnn.errors import InputError
 from eqgnn.jobs._registry import Cancelled
 from eqgnn.jobs._runners import Runner
@@ -135,7 +135,7 @@ def live_pool() -> WarmPoolRunner:
 
     One worker per slot of :func:`gate` (``$EQGNN_LIVE_JOBS``), so an admitted
     job never waits for a worker; torch's threads are shared out among them.
-    They are stopped at interpreter exit.
+    They are stopped at shutdown (:func:`eqgnn.background.stop_all`).
     """
     global _POOL
     with _POOL_LOCK:
@@ -143,7 +143,7 @@ def live_pool() -> WarmPoolRunner:
             workers = gate().limit
             threads = max(1, (os.cpu_count() or 1) // workers)
             _POOL = WarmPoolRunner(workers, threads=threads).start()
-            atexit.register(_POOL.close)
+            background.on_stop(_POOL.close)
         return _POOL
 
 
@@ -192,12 +192,13 @@ class LiveJob:
         self._followers: set[str] = set()
         self._cancel = threading.Event()
         self._lock = threading.Lock()
-        self._thread = threading.Thread(target=self._run, name="eqgnn-live-job", daemon=True)
+        self._thread: threading.Thread | None = None
 
     def start(self) -> LiveJob:
-        """Join the gate's queue now (so the position is known at once) and start."""
+        """Join the gate's queue now (so the position is known at once) and start
+        (a :mod:`eqgnn.background` thread: stopped at shutdown)."""
         self._ticket = self._gate.enter()
-        self._thread.start()
+        self._thread = background.start(self._run, "eqgnn-live-job")
         return self
 
     def subscribe(self, who: str) -> None:
@@ -246,8 +247,8 @@ class LiveJob:
         return self._deadline is not None and time.monotonic() > self._deadline
 
     def _stopping(self) -> bool:
-        """The runner's cancel check: a follower's cancel, or the wall time spent."""
-        return self._cancel.is_set() or self._out_of_time()
+        """The runner's cancel check: a follower's cancel, the wall time spent, or shutdown."""
+        return self._cancel.is_set() or self._out_of_time() or background.stopping()
 
     def active(self) -> bool:
         """Is the job queued or running (not finished, not being cancelled)?"""
@@ -262,7 +263,7 @@ class LiveJob:
 
         try:
             while not self._gate.wait(self._ticket, self.POLL_SECONDS):
-                if self._cancel.is_set():
+                if self._cancel.is_set() or background.stopping():
                     self.state = CANCELLED
                     return
             self.state = RUNNING

@@ -28,6 +28,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
+from eqgnn import background
 from eqgnn.config import ENCODER_CACHE_SIZE
 from eqgnn.jobs._registry import JOB_KINDS, Cancel, Cancelled, Progress, job_target
 from eqgnn.jobs._runners import Outcome, Runner, _count
@@ -258,7 +259,9 @@ class WarmPoolRunner(Runner):
         ``configs`` are :class:`~eqgnn.config.ModelConfig` values, their
         ``to_dict()`` form, or job specs with a ``"model"`` (e.g. the
         gallery's default preset spec). Workers warm up side by side, each
-        when it is free; a worker's failure to build is raised.
+        when it is free; a worker's failure to build is raised. The side-by-side
+        threads are :mod:`eqgnn.background` threads, not an executor's: shutdown
+        would join an executor's before closing the workers they wait on.
         """
         models = [_model_dict(item) for item in configs]
         slots = list(self._slots or self.start()._slots)
@@ -276,8 +279,22 @@ class WarmPoolRunner(Runner):
                 slot.remember(_model_key(model))
             return builds
 
-        with ThreadPoolExecutor(len(slots), thread_name_prefix="eqgnn-warm-up") as pool:
-            return list(pool.map(one, slots))
+        outcomes: list[int | Exception] = [0] * len(slots)
+
+        def keep(index: int, slot: _Worker) -> None:
+            try:
+                outcomes[index] = one(slot)
+            except Exception as exc:  # noqa: BLE001 - raised below, in the caller's thread
+                outcomes[index] = exc
+
+        threads = [background.start(keep, f"eqgnn-warm-up-{slot.number}", index, slot)
+                   for index, slot in enumerate(slots)]
+        for thread in threads:
+            thread.join()
+        for outcome in outcomes:
+            if isinstance(outcome, Exception):
+                raise outcome
+        return outcomes
 
     # -- the parent's side of a worker ---------------------------------------------
 
@@ -309,8 +326,12 @@ class WarmPoolRunner(Runner):
                 self._condition.notify_all()
 
     def _replace(self, slot: _Worker) -> None:
-        slot.respawn()
+        """Start a fresh process in ``slot``; none once the pool is closed (it would
+        outlive :meth:`close`, which may be what killed the old one)."""
         with self._condition:
+            if self._closed:
+                raise RuntimeError("the warm pool was closed")
+            slot.respawn()
             self.starts += 1
 
     def _await_ready(self, slot: _Worker, timeout: float | None) -> bool:
