@@ -32,3 +32,12 @@ def building(at: AppTest) -> bool:
 def open_app() -> AppTest:
     """``app.py`` (the navigation) run once: it shows Home."""
     return AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+
+
+def run_every_page() -> None:
+    """``app.py`` and every page of ``app_pages/`` run once each in this process, the
+    Explorer last, as a one-shot sweep does: its torsion models are then still being
+    built in the background when the process exits (the exit that used to abort)."""
+    pages = sorted((ROOT / "app_pages").glob("*.py"), key=lambda path: path.stem == "explorer")
+    for path in [ROOT / "app.py", *pages]:
+        AppTest.from_file(str(path), default_timeout=TIMEOUT).run()
