@@ -85,6 +85,12 @@ def add_precision(parser: argparse.ArgumentParser) -> None:
         "a file is never taken finer than float32 unless it says so)")
 
 
+def add_structure(parser: argparse.ArgumentParser, **argument) -> None:
+    """The one structure a command takes (``argument``: nargs, metavar, ...) and its precision."""
+    parser.add_argument("structure", **{"help": STRUCTURE_HELP, **argument})
+    add_precision(parser)
+
+
 def add_pair(parser: argparse.ArgumentParser) -> None:
     """Two structures A B, or ``--case NAME`` from the gallery instead, and their precision."""
     parser.add_argument("a", nargs="?", metavar="A", help=STRUCTURE_HELP)

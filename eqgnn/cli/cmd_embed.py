@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 
 from eqgnn.cli._common import (
-    STRUCTURE_HELP,
     add_json,
     add_model_options,
-    add_precision,
+    add_structure,
     emit,
     load_one,
     model_config,
@@ -20,8 +19,7 @@ def register(sub) -> None:
         "embed", help="the embedding of a structure by a seeded, untrained model",
         description="Same seed, same weights: two calls on two structures are comparable.",
     )
-    p.add_argument("structure", help=STRUCTURE_HELP)
-    add_precision(p)
+    add_structure(p)
     add_model_options(p)
     p.add_argument("--seed", type=int, default=0, help="weight seed (default 0)")
     add_json(p)

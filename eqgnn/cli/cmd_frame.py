@@ -5,14 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from eqgnn.cli._common import (
-    STRUCTURE_HELP,
-    add_graph_rule,
-    add_json,
-    add_precision,
-    emit,
-    load_one,
-)
+from eqgnn.cli._common import add_graph_rule, add_json, add_structure, emit, load_one
 from eqgnn.config import MAX_LMAX
 
 
@@ -25,8 +18,7 @@ def register(sub) -> None:
         "under them, and, where the frame is unique, lambda = rho(g_X)^-1 f and a converter "
         "of the features to other types of the same dimension.",
     )
-    p.add_argument("structure", metavar="STRUCT", help=STRUCTURE_HELP)
-    add_precision(p)
+    add_structure(p, metavar="STRUCT")
     p.add_argument("--lmax", type=int, default=4,
                    help=f"largest type l counted and used by the model, 0..{MAX_LMAX} (default 4)")
     p.add_argument("--group", choices=("O3", "SO3"), default="O3",

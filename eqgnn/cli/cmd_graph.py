@@ -4,20 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from eqgnn.cli._common import (
-    STRUCTURE_HELP,
-    add_graph_rule,
-    add_json,
-    add_precision,
-    emit,
-    load_one,
-)
+from eqgnn.cli._common import add_graph_rule, add_json, add_structure, emit, load_one
 
 
 def register(sub) -> None:
     p = sub.add_parser("graph", help="edges, bridges and an atom's k-hop neighbourhood")
-    p.add_argument("structure", help=STRUCTURE_HELP)
-    add_precision(p)
+    add_structure(p)
     add_graph_rule(p)
     p.add_argument("--atom", type=int, default=None, help="0-based centre atom")
     p.add_argument("--hops", type=int, default=1, help="hops k of the neighbourhood (default 1)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from eqgnn.cli._common import STRUCTURE_HELP, add_json, add_precision, emit, load_one
+from eqgnn.cli._common import add_json, add_structure, emit, load_one
 
 
 def register(sub) -> None:
@@ -14,8 +14,7 @@ def register(sub) -> None:
         description="The orientation test of SCIENCE.md, Claim 3: type l sees the orientation "
         "when some shell's sum of Y_l changes under a turn about the highest-order axis.",
     )
-    p.add_argument("structure", nargs="?", metavar="STRUCT", help=STRUCTURE_HELP)
-    add_precision(p)
+    add_structure(p, nargs="?", metavar="STRUCT")
     p.add_argument("--case", default=None, metavar="NAME",
                    help="a gallery case's graph A instead of STRUCT (e.g. star-5)")
     p.add_argument("--center", type=int, default=None, metavar="I",

@@ -16,6 +16,7 @@ from eqgnn.cli._common import (
     add_graph_rule,
     add_json,
     add_precision,
+    add_structure,
     emit,
     load_one,
 )
@@ -59,9 +60,8 @@ def register(sub) -> None:
 
     t = pages.add_parser("twist", help="a molecule's neighbourhood, turnable bonds, and who "
                          "notices a torsion (the /explorer page)")
-    t.add_argument("structure", nargs="?", default=TWIST_DEFAULTS["molecule"],
-                   help=f"{STRUCTURE_HELP} (default {TWIST_DEFAULTS['molecule']})")
-    add_precision(t)
+    add_structure(t, nargs="?", default=TWIST_DEFAULTS["molecule"],
+                  help=f"{STRUCTURE_HELP} (default {TWIST_DEFAULTS['molecule']})")
     add_graph_rule(t)
     t.add_argument("--atom", type=int, default=TWIST_DEFAULTS["atom"], help="the centre atom")
     t.add_argument("--hops", type=int, default=TWIST_DEFAULTS["hops"],

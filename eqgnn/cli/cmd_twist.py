@@ -4,14 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from eqgnn.cli._common import (
-    STRUCTURE_HELP,
-    add_graph_rule,
-    add_json,
-    add_precision,
-    emit,
-    load_one,
-)
+from eqgnn.cli._common import add_graph_rule, add_json, add_structure, emit, load_one
 
 
 def register(sub) -> None:
@@ -19,8 +12,7 @@ def register(sub) -> None:
         "twist", help="turn one side of a non-ring bond about its axis and write the twin",
         description="Turns the side that holds atom J (0-based) of the bridge I-J by DEG degrees.",
     )
-    p.add_argument("structure", help=STRUCTURE_HELP)
-    add_precision(p)
+    add_structure(p)
     p.add_argument("--bond", type=int, nargs=2, metavar=("I", "J"), required=True)
     p.add_argument("--angle", type=float, required=True, metavar="DEG")
     p.add_argument("-o", "--output", required=True, metavar="OUT",
