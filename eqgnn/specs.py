@@ -12,7 +12,6 @@ from eqgnn.structure import Structure
 
 DEFAULTS = {"seeds": 10, "epochs": 100, "lr": 1e-2, "normalise": "pair", "dtype": "float64"}
 """The protocol's defaults (SCIENCE.md, "What distinguished means"): float64, 10 seeds."""
-PRECISION_SAID_BY = "given with --precision"
 
 
 def resolve_pair(pair: dict) -> tuple[Structure, Structure, str | None, str | None]:
@@ -30,7 +29,7 @@ def resolve_pair(pair: dict) -> tuple[Structure, Structure, str | None, str | No
         from eqgnn.gallery import load_case
 
         case = load_case(pair["case"])
-        a, b = (with_said_precision(s, said, PRECISION_SAID_BY) for s in (case.a, case.b))
+        a, b = (with_said_precision(s, said) for s in (case.a, case.b))
         return a, b, case.graph, case.readout
 
     def one(item, label):
@@ -38,7 +37,7 @@ def resolve_pair(pair: dict) -> tuple[Structure, Structure, str | None, str | No
             structure = structure_from_json(item, label, label)
         else:
             structure = load_structure(item)
-        return with_said_precision(structure, said, PRECISION_SAID_BY)
+        return with_said_precision(structure, said)
 
     return one(pair["a"], "pair A"), one(pair["b"], "pair B"), pair.get("graph"), None
 

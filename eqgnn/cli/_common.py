@@ -104,7 +104,7 @@ def load_one(args: argparse.Namespace, spec: str):
     """The structure ``spec`` names, known to ``--precision`` when the command was given it."""
     from eqgnn.io import load_structure
 
-    return load_structure(spec, getattr(args, "precision", None))
+    return load_structure(spec, args.precision)
 
 
 def pair_spec(args: argparse.Namespace) -> dict:

@@ -14,9 +14,12 @@ from eqgnn.limits import cap_message, limits
 from eqgnn.precision import declared_precision
 from eqgnn.structure import Structure
 
+SAID_ON_THE_COMMAND_LINE = "given with --precision"
+"""Where a precision came from when a command's ``--precision`` gave it."""
+
 
 def load_structure(spec: str, precision: str | float | None = None,
-                   said_by: str = "given with --precision") -> Structure:
+                   said_by: str = SAID_ON_THE_COMMAND_LINE) -> Structure:
     """Load the structure ``spec`` names, validated; the one entry point for every source.
 
     Forms: ``PATH`` or ``PATH@N`` (frame N, 0-based, of a multi-frame file;
@@ -41,7 +44,7 @@ def load_structure(spec: str, precision: str | float | None = None,
 
 
 def with_said_precision(structure: Structure, precision: str | float | None,
-                        said_by: str) -> Structure:
+                        said_by: str = SAID_ON_THE_COMMAND_LINE) -> Structure:
     """``structure`` known to the ``precision`` a user gave (None: as it was)."""
     if precision is None:
         return structure
