@@ -271,7 +271,7 @@ try:
                                  None if said == AS_THE_FILE_SAYS else said)
         known = structure.known_to
         unit = "Å" if structure.units == "Å" else "(in the graph's units)"
-        st.sidebar.caption(f"Coordinates known to {known.angstrom:.0e} {unit} ({known.source}).")
+        st.sidebar.caption(f"Coordinates known to {known.angstrom:.0e} {unit}: {known.source}.")
     elif spec.startswith("upload:"):
         st.info("Upload a structure file in the sidebar (" + ", ".join(widgets.UPLOAD_TYPES) + ").")
         st.stop()

@@ -228,8 +228,8 @@ COMPARED = {
           "the angles between neighbours, which body order 2 does not compare"),
     "3": ("the same distances from the centre and the same angles between neighbours "
           "(the distance of every pair of neighbours)",
-          "what distances and angles leave open: the neighbourhoods' shape beyond triangles, "
-          "or their relative orientation"),
+          "the neighbourhoods' shape beyond distances and angles, or their relative "
+          "orientation"),
     "full": ("a neighbourhood of the same shape (congruent to it under the group)",
              "the relative orientation of the local structures"),
 }
