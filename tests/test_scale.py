@@ -177,3 +177,17 @@ def test_every_presets_verdict_is_the_same_at_every_scale(name):
             result = distinguish(*scaled_pair(name, factor), on_its_edges, seeds=4)
             assert result["verdict"] == shipped["verdict"], (preset, factor)
             assert result["theory"]["allows"] == shipped["theory"]["allows"], (preset, factor)
+
+
+def test_the_explorers_models_read_a_twisted_abstract_graph_at_its_scale():
+    from eqgnn.reports import build_twist_models
+    from eqgnn.reports._twist import twist_gaps
+
+    a, _ = random_chain()
+    models = build_twist_models("explicit")
+    rows = [twist_gaps(as_json_graph(a, a.edges, factor), "1-2", 120.0, "explicit", models)
+            for factor in (0.01, 1.0, 100.0)]
+    assert [[r["sees"] for r in row] for row in rows] == [[r["sees"] for r in rows[1]]] * 3
+    for row in rows:
+        for r, base in zip(row, rows[1]):
+            assert r["gap"] == pytest.approx(base["gap"], rel=1e-6, abs=1e-12)

@@ -183,13 +183,16 @@ def model_gaps(
     Beside each gap its noise floor (:mod:`eqgnn.noise`): the gap the model
     shows between a structure and itself perturbed at the coordinates'
     precision. At or below it the model is blind to the change (SCIENCE.md,
-    "What distinguished means").
+    "What distinguished means"). A pair in abstract units is read at its
+    scale first (:mod:`eqgnn.units`), as in every experiment.
     """
     import torch
 
     from eqgnn.batch import collate
     from eqgnn.noise import guarded_gaps
+    from eqgnn.units import read_pair
 
+    a, b, _ = read_pair(a, b, graph)
     rows = []
     for spec in TWIST_MODELS:
         model = models[spec.family, spec.label]
