@@ -10,12 +10,14 @@ import pytest
 from eqgnn.cli import main
 from eqgnn.config import config_from_options
 from eqgnn.gallery import case_names, load_case
-from eqgnn.noise import GuardedGaps
+from eqgnn.io import load_structure
+from eqgnn.noise import ARITHMETIC_FLOOR, GuardedGaps
 from eqgnn.precision import Precision
-from eqgnn.protocol import distinguish, run_distinguish, verdict_of
+from eqgnn.protocol import DISTINGUISHED, distinguish, run_distinguish, verdict_of
 from eqgnn.specs import distinguish_spec
 from eqgnn.store import SHIPPED_RESULTS, revision_of
-from eqgnn.transforms import permute, random_rotation, rotate
+from eqgnn.structure import make_structure
+from eqgnn.transforms import permute, random_rotation, rotate, torsion
 
 FAST = {"seeds": 3, "epochs": 20}
 
@@ -218,13 +220,38 @@ def both_ways(spec: dict, **protocol) -> tuple[dict, dict]:
 
 
 def test_a_blind_pair_is_not_trained_and_its_verdict_is_the_trained_one():
-    spec = distinguish_spec({"case": "kchain-4"}, config_from_options("tfn", layers=3))
-    short, full = both_ways(spec, seeds=3, epochs=30)
-    assert short["verdict"] == full["verdict"] == "blind"
+    # Butane anti and its gauche twin as another tool wrote it (6 decimals), at 1 hop:
+    # theory-blind (the Theorem), yet the rounding leaves gaps above float64 arithmetic,
+    # so only the noise floor (not a fixed 1e-12, nor a zero gap) calls the pair blind.
+    anti = load_structure("g2:trans-butane")
+    twin = torsion(anti, 1, 2, 120.0)
+    gauche = make_structure(twin.numbers, np.round(twin.positions, 6), twin.edges, twin.name)
+    config = config_from_options(model="khop", hops=1, body_order=3, width=8)
+    short = distinguish(anti, gauche, config, seeds=3, epochs=30)
+    full = distinguish(anti, gauche, config, seeds=3, epochs=30, early_stop=False)
+    before = distinguish(anti, gauche, config, seeds=3, epochs=0, early_stop=False)
+    assert full["theory"]["allows"] is False
+    assert all(ARITHMETIC_FLOOR < g <= f
+               for g, f in zip(full["embedding_gaps"], full["noise_floors"]))
+    # the short-cut fired, and what it reports is the untrained classifier's
     assert not short["trained"] and short["epochs_run"] == 0 and short["curves"]["loss"] == []
     assert short["stopped"] == "blind before training"
-    assert short["embedding_gaps"] == full["embedding_gaps"]  # one guard, before any training
+    assert short["accuracies"] == before["accuracies"] and short["accuracy"] == before["accuracy"]
+    # every epoch: the classifier learns the rounding, and the verdict is still blind
     assert full["trained"] and full["epochs_run"] == 30 and full["stopped"] == "epochs"
+    assert full["accuracy"] >= DISTINGUISHED
+    assert short["verdict"] == full["verdict"] == "blind"
+
+
+def test_a_faintly_sighted_pair_is_trained_not_short_cut():
+    # kchain-4 at 3 hops: gaps of a few 1e-6, far above its floor (exact inputs) but
+    # faint; a short-cut with any looser idea of blind than the guard's would skip it
+    spec = distinguish_spec({"case": "kchain-4"}, config_from_options(model="khop", hops=3))
+    short, _ = both_ways(spec, seeds=3, epochs=1)
+    assert max(short["embedding_gaps"]) < 1e-5
+    assert all(g > f for g, f in zip(short["embedding_gaps"], short["noise_floors"]))
+    assert short["trained"] and short["epochs_run"] == 1 and short["stopped"] == "epochs"
+    assert short["verdict"] != "blind"
 
 
 def test_training_stops_once_every_seed_is_decided_with_the_full_length_verdict():
