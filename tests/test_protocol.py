@@ -133,18 +133,27 @@ def test_shipped_results_carry_the_current_revision():
 def test_precompute_in_workers_cancels_resumes_and_reproduces_the_shipped_results(tmp_path):
     # worker processes with one torch thread each must compute exactly what was shipped;
     # a cancel stops the workers at once, keeps what finished, and the next run computes
-    # only the rest
+    # only the rest. The cancel turns true once the first result is stored, whenever that
+    # is, and notes how many were stored then: nothing may be stored after it.
     from eqgnn.jobs import Cancelled
     from eqgnn.precompute import precompute, precompute_items
     from eqgnn.store import ResultStore
 
     items = list(precompute_items(["star-2"]))
+    assert len(items) > 1
     store = ResultStore(root=tmp_path, shipped=None)
+    stored_when_cancelled = []
+
+    def cancel() -> bool:
+        stored = sum(store.get(spec) is not None for spec in items)
+        if stored and not stored_when_cancelled:
+            stored_when_cancelled.append(stored)
+        return bool(stored_when_cancelled)
+
     with pytest.raises(Cancelled):
-        precompute(["star-2"], store, workers=2,
-                   cancel=lambda: any(store.get(spec) is not None for spec in items))
+        precompute(["star-2"], store, workers=2, cancel=cancel)
     kept = sum(store.get(spec) is not None for spec in items)
-    assert 0 < kept < len(items)
+    assert kept == stored_when_cancelled[0] == 1  # results are checked for a cancel one by one
     assert precompute(["star-2"], store, workers=2)["computed"] == len(items) - kept
     shipped = ResultStore(root=SHIPPED_RESULTS, shipped=None)
     for spec in items:
