@@ -26,7 +26,7 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from eqgnn.oracle._orientation import orientation
+    from eqgnn.oracle import orientation
 
     s = _structure(args)
     verdict = orientation(s, centre=args.center, lmax=args.lmax, tol=args.tol)

@@ -29,7 +29,7 @@ import numpy as np
 from eqgnn.errors import InputError
 from eqgnn.frames._moving_frame import moving_frame
 from eqgnn.frames._stabiliser import check_group, check_lmax, free_components, rank, stabiliser
-from eqgnn.oracle._compare import DEFAULT_TOL
+from eqgnn.oracle import DEFAULT_TOL
 from eqgnn.structure import Structure
 from eqgnn.transforms import random_rotation, rotate
 
@@ -174,7 +174,7 @@ def apply_rho(irreps, matrix: np.ndarray, f: np.ndarray, inverse: bool = False) 
     """
     import torch
 
-    from eqgnn.nn._e3nn import float64_default, o3
+    from eqgnn.nn import float64_default, o3
 
     irreps = o3.Irreps(irreps)
     out = np.empty_like(f)
@@ -197,7 +197,7 @@ def _through_frame(irreps_in, irreps_out, g: np.ndarray, f: np.ndarray,
 
 def _target_irreps(to: str | None, irreps_a):
     """The converter's irreps B: ``to``, or D x 0e; its dimension must be A's."""
-    from eqgnn.nn._e3nn import o3
+    from eqgnn.nn import o3
 
     if to is None:
         return o3.Irreps(f"{irreps_a.dim}x0e")

@@ -28,8 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from eqgnn.frames._stabiliser import check_group
-from eqgnn.oracle._compare import DEFAULT_TOL
-from eqgnn.oracle._symmetry_axis import check_tol
+from eqgnn.oracle import DEFAULT_TOL, check_tol
 from eqgnn.structure import Structure
 
 FRAME_RULE = (

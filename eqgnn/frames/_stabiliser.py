@@ -35,9 +35,15 @@ import numpy as np
 
 from eqgnn.config import MAX_LMAX
 from eqgnn.errors import InputError
-from eqgnn.oracle._clouds import _basis, _best_map, _candidate_rotations, _match
-from eqgnn.oracle._compare import DEFAULT_TOL
-from eqgnn.oracle._symmetry_axis import _rotation_axis, check_tol
+from eqgnn.oracle import (
+    DEFAULT_TOL,
+    basis_indices,
+    best_map,
+    candidate_rotations,
+    check_tol,
+    match_points,
+    rotation_axis,
+)
 from eqgnn.structure import Structure
 from eqgnn.transforms import axis_rotation
 
@@ -124,7 +130,7 @@ def stabiliser(structure: Structure, group: str = "O3", tol: float = DEFAULT_TOL
     check_tol(tol)
     xc = structure.positions - structure.positions.mean(axis=0)
     numbers = structure.numbers
-    basis = _basis(xc, tol)
+    basis = basis_indices(xc, tol)
     identity = np.eye(3)[None], np.ones(1, np.int64)
     if not basis:
         return Stabiliser(group, "atom", *identity, ATOM_NAMES[group])
@@ -202,7 +208,7 @@ def schoenflies(elements: np.ndarray) -> str:
     candidates = [u for u, m in axes if m == n]
     principal = max(candidates, key=lambda u: _has_rotoreflection(improper, u, 2 * n))
     perpendicular = sum(m == 2 and abs(u @ principal) < PERPENDICULAR for u, m in axes)
-    normals = [_rotation_axis(-g, np.ones(3)) for g in improper if _is_mirror(g)]
+    normals = [rotation_axis(-g, np.ones(3)) for g in improper if _is_mirror(g)]
     sigma_h = any(1 - abs(v @ principal) < PARALLEL for v in normals)
     sigma_v = sum(abs(v @ principal) < PERPENDICULAR for v in normals)
     if perpendicular == n:
@@ -230,11 +236,11 @@ def _finite_group(
         normal /= np.linalg.norm(normal)
         mirror = np.eye(3) - 2.0 * np.outer(normal, normal)
     found: dict[tuple[tuple[int, ...], int], np.ndarray] = {}
-    for r in _candidate_rotations(xc, numbers, xc, numbers, basis, "O3", tol):
-        partner = _match(xc @ r.T, numbers, xc, numbers, tol)
+    for r in candidate_rotations(xc, numbers, xc, numbers, basis, "O3", tol):
+        partner = match_points(xc @ r.T, numbers, xc, numbers, tol)
         if partner is None:
             continue
-        best = _best_map(xc, xc[partner], "SO3" if planar else "O3")
+        best = best_map(xc, xc[partner], "SO3" if planar else "O3")
         if np.linalg.norm(xc @ best.T - xc[partner], axis=1).max() > tol:
             continue
         found[_key(partner, best)] = best
@@ -275,7 +281,7 @@ def _symmetry_permutation(g: np.ndarray, xc: np.ndarray, numbers: np.ndarray,
                           tol: float) -> np.ndarray | None:
     """The permutation of like atoms g realises within tol, or None when g is no symmetry."""
     moved = xc @ g.T
-    partner = _match(moved, numbers, xc, numbers, tol)
+    partner = match_points(moved, numbers, xc, numbers, tol)
     if partner is None or np.linalg.norm(moved - xc[partner], axis=1).max() > tol:
         return None
     return partner
@@ -323,7 +329,7 @@ def _rotation_axes(proper: np.ndarray) -> list[tuple[np.ndarray, int]]:
     for g, t in zip(proper, _angles(proper)):
         if t < SLACK:
             continue
-        u = _rotation_axis(g, np.ones(3))
+        u = rotation_axis(g, np.ones(3))
         for entry in axes:
             if 1 - abs(u @ entry[0]) < PARALLEL:
                 entry[1] += 1
@@ -347,6 +353,6 @@ def _has_rotoreflection(improper: np.ndarray, axis: np.ndarray, n: int) -> bool:
     for g in improper:
         (t,) = _angles(g[None])
         if t > SLACK and abs(np.cos(t) - target) < SLACK:
-            if 1 - abs(_rotation_axis(-g, axis) @ axis) < PARALLEL:
+            if 1 - abs(rotation_axis(-g, axis) @ axis) < PARALLEL:
                 return True
     return False

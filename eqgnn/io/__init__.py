@@ -12,7 +12,8 @@ files) are refused in that same table. Every problem is an ``InputError``.
 - :func:`write_structure`: xyz, extxyz, pdb or JSON, by extension;
 - :func:`structure_from_json`: our JSON geometric graph, already parsed;
 - :func:`readable_extensions`, :func:`writable_extensions`, :func:`named_forms`,
-  :func:`g2_names`, :data:`QM9_SIZE`: what a user may name; :func:`qm9_subset`: the 256
+  :func:`g2_names`, :data:`QM9_SIZE`: what a user may name; :func:`qm9_count` and
+  :func:`qm9_entry` (a molecule with its targets, by row); :func:`qm9_subset`: the 256
   QM9 molecules shipped in data/.
 """
 
@@ -21,7 +22,7 @@ from eqgnn.io._formats import named_forms, readable_extensions, writable_extensi
 from eqgnn.io._json_graph import structure_from_json
 from eqgnn.io._load import load_structure, load_upload, with_said_precision
 from eqgnn.io._named import g2_names
-from eqgnn.io._qm9 import QM9_SIZE, qm9_subset
+from eqgnn.io._qm9 import QM9_SIZE, qm9_count, qm9_entry, qm9_subset
 
 __all__ = [
     "QM9_SIZE",
@@ -29,6 +30,8 @@ __all__ = [
     "named_forms",
     "load_structure",
     "load_upload",
+    "qm9_count",
+    "qm9_entry",
     "qm9_subset",
     "readable_extensions",
     "structure_from_json",

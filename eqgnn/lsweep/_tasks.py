@@ -74,7 +74,7 @@ def split_rows(sizes: tuple[int, int, int], count: int, seed: int = SPLIT_SEED,
 
 def task_splits(task: str, sizes: tuple[int, int, int]) -> dict[str, TaskData]:
     """``{"train", "val", "test"}`` of ``task``; the twist task draws families, not rows."""
-    from eqgnn.io._qm9 import qm9_count
+    from eqgnn.io import qm9_count
 
     if task not in TASKS:
         raise InputError(f"--task {task!r}: choose one of {', '.join(TASKS)}")
@@ -85,7 +85,7 @@ def task_splits(task: str, sizes: tuple[int, int, int]) -> dict[str, TaskData]:
 
 
 def _molecules(task: str, rows: np.ndarray) -> TaskData:
-    from eqgnn.io._qm9 import qm9_entry
+    from eqgnn.io import qm9_entry
 
     structures, targets = [], []
     for row in rows:
@@ -105,7 +105,7 @@ def _twist_splits(sizes: tuple[int, int, int]) -> dict[str, TaskData]:
     ``sizes`` count molecules (families); each split holds TWINS times as many
     structures.
     """
-    from eqgnn.io._qm9 import qm9_count
+    from eqgnn.io import qm9_count
 
     rng = np.random.default_rng(SPLIT_SEED)
     order = np.random.default_rng(SPLIT_SEED).permutation(qm9_count())
@@ -131,7 +131,7 @@ def _twist_family(row: int, rng: np.random.Generator) -> list[Structure] | None:
     from dataclasses import replace
 
     from eqgnn.graph import bridges, build_edges, side_of_bond
-    from eqgnn.io._qm9 import qm9_entry
+    from eqgnn.io import qm9_entry
     from eqgnn.structure import min_pair_distance
     from eqgnn.transforms import torsion
 

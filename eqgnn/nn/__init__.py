@@ -25,6 +25,7 @@ Build a model from a :class:`~eqgnn.config.ModelConfig` with
 -m eqgnn oracle``, ``cases``, ``info``) never import this package.
 """
 
+from eqgnn.nn._e3nn import float64_default, o3
 from eqgnn.nn.blocks import MLP, ModelOutput, RadialBasis
 from eqgnn.nn.dimenet import AngleBasis, DimeNetStyle, DirectionalBlock
 from eqgnn.nn.equivariant import Interaction, SteerableGNN
@@ -34,6 +35,8 @@ from eqgnn.nn.property import PropertyModel
 from eqgnn.nn.scatter import scatter_mean, scatter_sum
 
 __all__ = [
+    "float64_default",
+    "o3",
     "MLP",
     "AngleBasis",
     "DimeNetStyle",

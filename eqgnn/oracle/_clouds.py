@@ -21,7 +21,7 @@ import numpy as np
 MATCH_SLACK = 4.0  # candidate matching is loose; the Kabsch check decides at tol
 
 
-def _basis(p: np.ndarray, tol: float) -> list[int]:
+def basis_indices(p: np.ndarray, tol: float) -> list[int]:
     """Up to three indices of points spanning P's span, as well-conditioned as possible."""
     norms = np.linalg.norm(p, axis=1)
     if len(p) == 0 or norms.max() <= tol:
@@ -51,7 +51,7 @@ def _frame(u: np.ndarray, v: np.ndarray | None) -> np.ndarray:
     return np.stack([e1, e2, np.cross(e1, e2)], axis=1)
 
 
-def _candidate_rotations(p, lp, q, lq, basis, group, tol):
+def candidate_rotations(p, lp, q, lq, basis, group, tol):
     """Orthogonal maps sending P's basis onto label- and distance-compatible points of Q."""
     norms_p = np.linalg.norm(p, axis=1)
     norms_q = np.linalg.norm(q, axis=1)
@@ -87,7 +87,7 @@ def _candidate_rotations(p, lp, q, lq, basis, group, tol):
                     yield r
 
 
-def _match(moved, lp, q, lq, tol) -> np.ndarray | None:
+def match_points(moved, lp, q, lq, tol) -> np.ndarray | None:
     """A label-preserving bijection P -> Q with every pair within tolerance, or None."""
     dist = np.linalg.norm(moved[:, None, :] - q[None, :, :], axis=-1)
     allowed = (dist <= MATCH_SLACK * tol) & (lp[:, None] == lq[None, :])
@@ -104,7 +104,7 @@ def _match(moved, lp, q, lq, tol) -> np.ndarray | None:
     return None if np.any(partner < 0) else partner
 
 
-def _best_map(p: np.ndarray, q: np.ndarray, group: str) -> np.ndarray:
+def best_map(p: np.ndarray, q: np.ndarray, group: str) -> np.ndarray:
     """Kabsch: the orthogonal R (det +1 for SO3) that best maps p onto q (p @ R.T ~ q)."""
     u, _, vt = np.linalg.svd(p.T @ q)
     r = (u @ vt).T
@@ -137,15 +137,15 @@ def cloud_alignment(
         return None
     if len(p) == 0:
         return np.zeros(0, dtype=np.int64), np.eye(3)
-    basis = _basis(p, tol)
+    basis = basis_indices(p, tol)
     if not basis:
-        partner = _match(p, lp, q, lq, tol)
+        partner = match_points(p, lp, q, lq, tol)
         return None if partner is None else (partner, np.eye(3))
-    for r in _candidate_rotations(p, lp, q, lq, basis, group, tol):
-        partner = _match(p @ r.T, lp, q, lq, tol)
+    for r in candidate_rotations(p, lp, q, lq, basis, group, tol):
+        partner = match_points(p @ r.T, lp, q, lq, tol)
         if partner is None:
             continue
-        best = _best_map(p, q[partner], group)
+        best = best_map(p, q[partner], group)
         if np.max(np.linalg.norm(p @ best.T - q[partner], axis=1)) <= tol:
             if accept is None or accept(partner):
                 return partner, best

@@ -195,7 +195,7 @@ def _refined_order(
         perm = _match(axis_rotation(u, 2 * np.pi / n), xc, numbers, MATCH_SLACK * tol)
         if perm is None:
             continue
-        refined = _rotation_axis(_best_rotation(xc, xc[perm]), u)
+        refined = rotation_axis(_best_rotation(xc, xc[perm]), u)
         if _match(axis_rotation(refined, 2 * np.pi / n), xc, numbers, tol) is not None:
             return refined, n
     return u, 1
@@ -220,7 +220,7 @@ def _best_rotation(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     return vt.T @ np.diag([1.0, 1.0, d]) @ u.T
 
 
-def _rotation_axis(rotation: np.ndarray, hint: np.ndarray) -> np.ndarray:
+def rotation_axis(rotation: np.ndarray, hint: np.ndarray) -> np.ndarray:
     """The unit axis of a rotation matrix, signed to agree with ``hint``."""
     w, v = np.linalg.eig(rotation)
     axis = np.real(v[:, np.argmin(np.abs(w - 1.0))])
