@@ -66,20 +66,35 @@ def torsion(
     """Turn the side of bridge bond (i, j) that holds j about the bond axis.
 
     ``angle_deg`` is relative. The bond must be a bridge of the graph (``graph``
-    rule, default bonds or the structure's explicit edges); a ring bond is
-    refused, since turning one side would tear the ring. The twin is named
-    after what was done ("trans-butane twisted 120° about 1-2").
+    rule, default bonds or the structure's explicit edges) with more than one
+    atom on each side: a ring bond is refused, since turning one side would
+    tear the ring, and so is a terminal bond, whose lone atom sits on the axis
+    (turning it changes no shape). The ``twist`` command, ``report twist`` and
+    the Explorer all turn bonds here, so they accept the same ones. The twin is
+    named after what was done ("trans-butane twisted 120° about 1-2").
     """
     try:  # checks the atoms, the bond and that it is a bridge
         side = side_of_bond(len(s), build_edges(s, graph), i, j)
     except InputError as exc:
         raise InputError(f"{s.name}: {exc}") from None
+    if min(len(side), len(s) - len(side)) < 2:
+        raise InputError(f"{s.name}: bond {i}-{j} ends in a single atom on its axis, so turning "
+                         "it changes nothing; choose a non-ring bond with more than one atom "
+                         "on each side")
     axis = s.positions[j] - s.positions[i]
     rot = axis_rotation(axis, np.deg2rad(angle_deg))
     pos = s.positions.copy()
     pos[side] = (pos[side] - s.positions[j]) @ rot.T + s.positions[j]
     name = f"{s.name} twisted {angle_deg:g}° about {i}-{j}"
     return make_structure(s.numbers, pos, s.edges, name, s.source, s.info, s.units, s.known_to)
+
+
+def parse_bond(text: str) -> tuple[int, int]:
+    """A bond written ``"I-J"`` or ``"I J"`` (0-based atoms) as two indices; else one line."""
+    parts = text.replace("-", " ").split()
+    if len(parts) != 2 or not all(part.isdigit() for part in parts):
+        raise InputError(f"bond {text!r}: write two 0-based atom indices, I-J or I J (e.g. 1-2)")
+    return int(parts[0]), int(parts[1])
 
 
 def dihedral(positions: np.ndarray, a: int, b: int, c: int, d: int) -> float:

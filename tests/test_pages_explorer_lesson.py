@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from eqgnn import reports
+from eqgnn.errors import InputError
 from eqgnn.gallery import case_names
 from tests.apptest import open_app, open_page
 
@@ -21,8 +22,8 @@ def bond_models():
 def test_only_central_bonds_can_turn(butane):
     assert reports.twistable_bonds(butane) == ["0-1", "1-2", "2-3"]
     assert reports.default_bond(butane) == "1-2"
-    with pytest.raises(Exception, match="non-ring bond"):
-        reports.parse_bond("0-4", butane)  # C-H: a lone H on the axis
+    with pytest.raises(InputError, match="single atom on its axis"):
+        reports.turn(butane, "0-4", 120)  # C-H: a lone H on the axis
 
 
 def test_one_hop_model_blind_to_a_turned_bond_two_hops_see_it(butane, bond_models):

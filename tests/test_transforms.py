@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
+from eqgnn.cli import main
 from eqgnn.errors import InputError
 from eqgnn.graph import build_edges
 from eqgnn.structure import make_structure
@@ -65,3 +68,19 @@ def test_torsion_refuses_a_ring_bond():
 def test_torsion_refuses_atoms_that_are_not_bonded(butane):
     with pytest.raises(InputError, match="not bonded"):
         torsion(butane, 0, 3, 30.0)
+
+
+@pytest.mark.parametrize("bond", [["1", "2"], ["2-1"], ["0", "4"], ["4-0"], ["1-x"]],
+                         ids=" ".join)
+def test_twist_and_report_twist_take_and_refuse_the_same_bonds(bond, tmp_path, capsys):
+    # a central C-C either way round turns; a C-H (a lone H on the axis) and a typo do not
+    twist = main(["twist", "g2:trans-butane", "--bond", *bond, "--angle", "60",
+                  "-o", str(tmp_path / "twin.xyz")])
+    refused_by_twist = capsys.readouterr().err
+    report = main(["report", "twist", "g2:trans-butane", "--bond", *bond, "--angle", "60",
+                   "--json"])
+    out, refused_by_report = capsys.readouterr()
+    assert twist == report == (0 if bond in (["1", "2"], ["2-1"]) else 2)
+    assert refused_by_twist == refused_by_report
+    if report == 0:
+        assert json.loads(out)["twist"]["bond"] == ("1-2" if bond == ["1", "2"] else "2-1")

@@ -161,3 +161,16 @@ def use_backend(args: argparse.Namespace) -> None:
         if backend_name() != "ray":
             raise InputError("--address names a Ray cluster: give it with --backend ray")
         os.environ[ADDRESS_ENV] = args.address
+
+
+def add_bond(parser: argparse.ArgumentParser, required: bool, help: str) -> None:
+    """``--bond``, one spelling for every command that turns a bond: ``I J`` or ``I-J``
+    (0-based atoms); :func:`bond_of` reads it."""
+    parser.add_argument("--bond", nargs="+", required=required, metavar="I J", help=help)
+
+
+def bond_of(args: argparse.Namespace) -> tuple[int, int] | None:
+    """The bond ``--bond`` names (None when not given); a malformed one is one line."""
+    from eqgnn.transforms import parse_bond
+
+    return None if args.bond is None else parse_bond(" ".join(args.bond))

@@ -13,10 +13,12 @@ import argparse
 
 from eqgnn.cli._common import (
     STRUCTURE_HELP,
+    add_bond,
     add_graph_rule,
     add_json,
     add_precision,
     add_structure,
+    bond_of,
     emit,
     load_one,
 )
@@ -69,8 +71,8 @@ def register(sub) -> None:
     t.add_argument("--body-order", choices=("2", "3", "full"),
                    default=TWIST_DEFAULTS["body_order"], help="the oracle's body order")
     t.add_argument("--group", choices=("O3", "SO3"), default=TWIST_DEFAULTS["group"])
-    t.add_argument("--bond", default=None, metavar="I-J",
-                   help="the bond to turn (default: the most central one)")
+    add_bond(t, required=False, help="the bond to turn: I J or I-J (default: the most central "
+             "one)")
     t.add_argument("--angle", type=float, default=TWIST_DEFAULTS["angle"], metavar="DEG")
     t.add_argument("--device", default=None, help="cpu | cuda | cuda:N for the models")
     add_json(t)
@@ -158,11 +160,13 @@ def run_twist(args: argparse.Namespace) -> int:
     from eqgnn.reports import bridge_rows, build_twist_models, explorer_report
 
     structure = load_one(args, args.structure)
+    turned = bond_of(args)
+    bond = None if turned is None else f"{turned[0]}-{turned[1]}"
     models = None
     if bridge_rows(structure):
         models = build_twist_models(str(resolve_rule(structure, args.graph)), args.device)
     report = explorer_report(structure, args.graph, args.atom, args.hops, args.body_order,
-                             args.group, args.bond, args.angle, models)
+                             args.group, bond, args.angle, models)
     parts = [f"{report['molecule']}: {report['num_atoms']} atoms; graph {report['graph']} with "
              f"{report['num_edges']} edges",
              f"{report['hops']}-hop neighbourhood of atom {report['atom']}",

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from eqgnn.cli._common import add_graph_rule, add_json, add_structure, emit, load_one
+from eqgnn.cli._common import (
+    add_bond,
+    add_graph_rule,
+    add_json,
+    add_structure,
+    bond_of,
+    emit,
+    load_one,
+)
 
 
 def register(sub) -> None:
@@ -13,7 +21,8 @@ def register(sub) -> None:
         description="Turns the side that holds atom J (0-based) of the bridge I-J by DEG degrees.",
     )
     add_structure(p)
-    p.add_argument("--bond", type=int, nargs=2, metavar=("I", "J"), required=True)
+    add_bond(p, required=True, help="the bond to turn: I J or I-J, a non-ring bond with more "
+             "than one atom on each side")
     p.add_argument("--angle", type=float, required=True, metavar="DEG")
     p.add_argument("-o", "--output", required=True, metavar="OUT",
                    help="output file: .xyz, .extxyz, .pdb or .json")
@@ -27,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     from eqgnn.transforms import torsion
 
     s = load_one(args, args.structure)
-    i, j = args.bond
+    i, j = bond_of(args)
     twin = torsion(s, i, j, args.angle, graph=args.graph)
     write_structure(twin, args.output)
     payload = {"output": args.output, "name": twin.name, "bond": [i, j], "angle": args.angle,

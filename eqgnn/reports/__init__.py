@@ -84,7 +84,6 @@ from eqgnn.reports._twist import (
     build_twist_models,
     default_bond,
     explorer_report,
-    parse_bond,
     turn,
     twist_gaps,
     twist_models_ready,
@@ -104,7 +103,7 @@ __all__ = [
     "live_tables", "load_lesson", "lsweep_reading", "lsweep_report", "lsweep_tables",
     "matched_neighbourhoods", "model_evidence", "model_verdicts", "moved_by", "neighbourhood",
     "neighbourhood_rows", "oracle_evidence", "oracle_verdicts", "orientation_evidence",
-    "parse_bond", "preset_spec", "runs_of", "steerable_report", "step_report", "training_result",
+    "preset_spec", "runs_of", "steerable_report", "step_report", "training_result",
     "turn", "turned", "twist_gaps", "twist_models_ready", "twist_oracle", "twist_pair_spec",
     "twist_report", "twistable_bonds", "type_grid", "type_table",
 ]

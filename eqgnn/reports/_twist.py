@@ -25,11 +25,10 @@ from typing import TYPE_CHECKING
 
 from eqgnn import background
 from eqgnn.config import ModelConfig, config_from_options
-from eqgnn.errors import InputError
 from eqgnn.oracle import DEFAULT_TOL, compare
 from eqgnn.reports._structure import bridge_rows, neighbourhood_rows
 from eqgnn.structure import Structure
-from eqgnn.transforms import torsion
+from eqgnn.transforms import parse_bond, torsion
 
 if TYPE_CHECKING:
     import torch
@@ -92,24 +91,13 @@ def default_bond(structure: Structure) -> str | None:
     return max(rows, key=lambda row: row["atoms on the smaller side"])["bond"]
 
 
-def parse_bond(text: str, structure: Structure) -> tuple[int, int]:
-    """``"I-J"`` as atom indices, checked to be one of :func:`twistable_bonds`."""
-    if text not in twistable_bonds(structure):
-        raise InputError(
-            f"bond {text!r} of {structure.name}: choose a non-ring bond with more than "
-            "one atom on each side (the Explorer lists them)"
-        )
-    i, _, j = text.partition("-")
-    return int(i), int(j)
-
-
 def turn(structure: Structure, bond: str, angle_deg: float) -> Structure:
     """``structure`` with the side of ``bond`` that holds its second atom turned by ``angle_deg``.
 
     The bond graph (or the structure's explicit edges) decides the sides,
     whatever rule the models then see.
     """
-    i, j = parse_bond(bond, structure)
+    i, j = parse_bond(bond)
     return torsion(structure, i, j, angle_deg)
 
 
@@ -131,7 +119,8 @@ def build_twist_models(graph: str | None, device: str | None = None) -> Models:
     At shutdown the build stops between models (:class:`eqgnn.background.Stopped`),
     so no thread is inside torch when the interpreter finalises.
     """
-    from eqgnn.batch import resolve_device, resolve_dtype
+    from eqgnn.batch import resolve_dtype
+    from eqgnn.device import resolve_device
     from eqgnn.models import build_model
 
     dev = resolve_device(device)
@@ -163,7 +152,7 @@ def twist_models_ready(graph: str | None, device: str | None = None) -> bool:
     restart) asks here, draws everything else, and comes back: the models are
     built in a background thread meanwhile, into the same per-process cache.
     """
-    from eqgnn.batch import resolve_device
+    from eqgnn.device import resolve_device
 
     key = (graph, str(resolve_device(device)))
     with _TWIST_LOCK:
