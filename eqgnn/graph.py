@@ -13,9 +13,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from eqgnn.errors import InputError
-from eqgnn.structure import Structure
+from eqgnn.limits import limits
+from eqgnn.structure import MAX_COORDINATE, Structure
 
 BOND_TOLERANCE = 0.45  # Å added to r_i + r_j for the `bonds` rule
+MAX_RADIUS = 2 * math.sqrt(3) * MAX_COORDINATE
+"""The farthest two atoms of any accepted structure can lie apart (every coordinate
+within ``MAX_COORDINATE``): a larger ``radius:R`` is no graph, only a typo."""
 
 
 @dataclass(frozen=True)
@@ -50,8 +54,14 @@ def parse_rule(text: str | None) -> GraphRule | None:
             raise InputError(f"graph rule {text!r}: {arg!r} is not a finite number")
         if name == "radius" and not value > 0:
             raise InputError(f"graph rule {text!r}: the radius must be > 0 Å")
+        if name == "radius" and value > MAX_RADIUS:
+            raise InputError(f"graph rule {text!r}: the radius must be at most "
+                             f"{MAX_RADIUS:.0f} Å, the farthest two atoms can lie apart")
         if name == "knn" and (value < 1 or value != int(value)):
             raise InputError(f"graph rule {text!r}: N must be a positive integer")
+        if name == "knn" and value > (cap := limits().atoms):
+            raise InputError(f"graph rule {text!r}: N must be at most {cap}, "
+                             f"the most atoms a structure has here")
         return GraphRule(name, value)
     raise InputError(
         f"unknown graph rule {text!r}: use bonds, radius:R, knn:N, full or explicit"

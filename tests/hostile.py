@@ -71,3 +71,34 @@ HOSTILE_FILES: dict[str, tuple[str, bytes]] = {
     "pdb no atoms": ("none.pdb", PDB_NO_ATOMS),
     "cif no atoms": ("none.cif", CIF_NO_ATOMS),
 }
+
+
+def assert_a_usable_structure(structure) -> None:
+    """What an accepted input must be: atoms within the cap, known elements, finite
+    coordinates within MAX_COORDINATE and apart, edges in range, and a graph built."""
+    import numpy as np
+
+    from eqgnn.graph import build_edges
+    from eqgnn.limits import limits
+    from eqgnn.structure import ANGSTROM, MAX_COORDINATE, MIN_DISTANCE, min_pair_distance
+
+    n = len(structure)
+    assert 1 <= n <= limits().atoms
+    assert structure.numbers.shape == (n,)
+    assert structure.numbers.min() >= 1 and structure.numbers.max() <= 118
+    assert structure.positions.shape == (n, 3)
+    assert np.isfinite(structure.positions).all()
+    assert np.abs(structure.positions).max() <= MAX_COORDINATE
+    if n > 1:
+        closest = min_pair_distance(structure.positions)
+        assert closest >= (MIN_DISTANCE if structure.units == ANGSTROM else 0) and closest > 0
+    assert_edges_in_range(structure.edges, n)
+    assert_edges_in_range(build_edges(structure), n)
+
+
+def assert_edges_in_range(edges, n: int) -> None:
+    """None (no edges given), or an (m, 2) integer array of pairs 0 <= i < j < n."""
+    if edges is None:
+        return
+    assert edges.ndim == 2 and edges.shape[1] == 2 and edges.dtype.kind == "i"
+    assert ((0 <= edges[:, 0]) & (edges[:, 0] < edges[:, 1]) & (edges[:, 1] < n)).all()

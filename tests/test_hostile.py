@@ -4,6 +4,7 @@ page), never a traceback, and the page keeps the visitor's other settings."""
 
 from __future__ import annotations
 
+import json
 import string
 
 import pytest
@@ -12,11 +13,13 @@ from hypothesis import strategies as st
 
 from eqgnn.cli import main
 from eqgnn.errors import InputError
-from eqgnn.graph import parse_rule
+from eqgnn.graph import MAX_RADIUS, build_edges, parse_rule
 from eqgnn.io import load_structure, load_upload
 from eqgnn.io._formats import readable_extensions
+from eqgnn.limits import limits
+from eqgnn.structure import make_structure
 from tests.apptest import open_page
-from tests.hostile import HOSTILE_FILES
+from tests.hostile import HOSTILE_FILES, assert_a_usable_structure, assert_edges_in_range
 
 FUZZ = settings(max_examples=60, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -68,7 +71,7 @@ def test_any_bytes_under_any_extension_load_or_fail_in_one_line(extension, data)
     except InputError as exc:
         assert_one_line(str(exc))
     else:
-        assert len(structure) >= 1
+        assert_a_usable_structure(structure)
 
 
 SPEC_PREFIXES = ["g2:", "qm9:", "smiles:", "", "./", "/", "file.xyz@"]
@@ -83,7 +86,7 @@ def test_any_structure_spec_loads_or_fails_in_one_line(prefix, rest):
     except InputError as exc:
         assert_one_line(str(exc))
     else:
-        assert len(structure) >= 1
+        assert_a_usable_structure(structure)
 
 
 @FUZZ
@@ -93,9 +96,54 @@ def test_any_structure_spec_loads_or_fails_in_one_line(prefix, rest):
 def test_any_graph_rule_parses_or_fails_in_one_line(name, arg):
     text = name if arg is None else f"{name}:{arg}"
     try:
-        parse_rule(text)
+        rule = parse_rule(text)
     except InputError as exc:
         assert_one_line(str(exc))
+    else:
+        assert_a_usable_rule(text, rule)
+
+
+# A chain of three, with its own edges, so that every rule (explicit too) applies.
+CHAIN = make_structure([6, 6, 6], [[0, 0, 0], [1.5, 0, 0], [3, 0, 0]], edges=[[0, 1], [1, 2]])
+
+
+def assert_a_usable_rule(text: str, rule) -> None:
+    """An accepted rule says what was typed, reads back as itself, is within sane
+    bounds, and builds the graph it promises."""
+    if rule is None:  # no rule: explicit edges, else bonds
+        assert text == ""
+        return
+    assert rule.kind == text.strip().partition(":")[0].lower()
+    assert parse_rule(str(rule)) == rule
+    edges = build_edges(CHAIN, rule)
+    assert_edges_in_range(edges, len(CHAIN))
+    if rule.kind == "radius":
+        assert 0 < rule.value <= MAX_RADIUS
+        distances = [abs(CHAIN.positions[i, 0] - CHAIN.positions[j, 0]) for i, j in edges]
+        assert all(d <= rule.value for d in distances)
+    if rule.kind == "knn":
+        assert rule.value == int(rule.value) and 1 <= rule.value <= limits().atoms
+        degree = [sum(atom in edge for edge in edges.tolist()) for atom in range(len(CHAIN))]
+        assert min(degree) >= min(int(rule.value), len(CHAIN) - 1)
+
+
+@pytest.mark.parametrize("text", ["bonds", "FULL", "explicit", " knn:2 ", "knn:1", "knn:1e2",
+                                  "radius:2.5", "radius:1e-3", "radius:34000", ""])
+def test_a_graph_rule_at_the_edge_of_sense_is_accepted_and_builds_its_graph(text):
+    assert_a_usable_rule(text, parse_rule(text))
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("knn:1e20", "at most"), ("knn:100000", "at most"), ("knn:2.5", "positive integer"),
+    ("knn:0", "positive integer"), ("radius:1e20", "at most"), ("radius:0", "> 0"),
+    ("radius:inf", "finite"), ("knn:nan", "finite"),
+])
+def test_an_absurd_graph_rule_parameter_is_refused_in_one_line_quoting_it(text, problem):
+    with pytest.raises(InputError) as caught:
+        parse_rule(text)
+    message = str(caught.value)
+    assert_one_line(message)
+    assert repr(text) in message and problem in message
 
 
 CLI_WORDS = ["graph", "oracle", "embed", "twist", "limits", "cases", "g2:H2O", "g2:nope",
@@ -110,10 +158,15 @@ def test_any_command_line_runs_or_fails_in_one_line(argv, capsys):
         code = main(argv)
     except SystemExit as exit_:  # argparse: usage errors, --help
         code = exit_.code
-    err = capsys.readouterr().err.strip()
+    captured = capsys.readouterr()
+    err = captured.err.strip()
     assert code in (0, 2), (argv, err)
     if code == 2:
         assert_one_line(err)
+    else:  # an accepted command line answers, in JSON when asked to
+        assert captured.out.strip() and not err, (argv, err)
+        if "--json" in argv:
+            json.loads(captured.out)
 
 
 HOSTILE_SMILES = ["C1CC", "", "<script>alert(1)</script>", "C" * 400, "[Xx]", "c1ccccc1\x00",
