@@ -24,7 +24,7 @@ RUN PIP_EXTRA_INDEX_URL=${TORCH_INDEX} PIP_NO_CACHE_DIR=1 ./setup.sh \
     && rm -rf .npm-3dmol /home/eqgnn/.npm
 
 ENV EQGNN_PUBLIC=1 \
-    EQGNN_RESULTS=/home/eqgnn/results \
+    EQGNN_STORE=/home/eqgnn/results \
     PYTHONUNBUFFERED=1
 EXPOSE 8501
 HEALTHCHECK --interval=30s --timeout=5s --start-period=120s --retries=3 \

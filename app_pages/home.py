@@ -47,7 +47,7 @@ CLAIMS = [
 def _backend() -> str:
     """Where jobs run and on what device; cached because importing torch (or joining a
     Ray cluster) takes seconds."""
-    from eqgnn.jobs import backend_line, describe_backend
+    from eqgnn.live import backend_line, describe_backend
 
     return backend_line(describe_backend())
 

@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
+from eqgnn.device import resolve_device
 from eqgnn.errors import InputError
 from eqgnn.graph import build_edges
 from eqgnn.structure import Structure
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
-
-
-def resolve_device(device: str | None = None) -> torch.device:
-    """``device``, else ``EQGNN_DEVICE``, else cuda when present, else cpu."""
-    name = device or os.environ.get("EQGNN_DEVICE") or (
-        "cuda" if torch.cuda.is_available() else "cpu"
-    )
-    try:
-        dev = torch.device(name)
-    except RuntimeError:
-        raise InputError(f"unknown device {name!r}: use cpu, cuda or cuda:N") from None
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise InputError(f"device {name!r} asked for, but no CUDA GPU is available")
-    return dev
 
 
 def resolve_dtype(dtype: str | torch.dtype = "float32") -> torch.dtype:

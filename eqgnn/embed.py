@@ -36,7 +36,8 @@ def embed_many(
     """
     import torch
 
-    from eqgnn.batch import collate, resolve_device, resolve_dtype
+    from eqgnn.batch import collate, resolve_dtype
+    from eqgnn.device import resolve_device
     from eqgnn.models import build_model
 
     dev = resolve_device(device)

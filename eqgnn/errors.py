@@ -1,4 +1,5 @@
-"""The one exception type for problems with what a user gave us."""
+"""The one exception type for problems with what a user gave us, and how errors are
+shown on one line."""
 
 
 class InputError(ValueError):
@@ -12,9 +13,16 @@ class InputError(ValueError):
     """
 
     def __init__(self, message: object = "") -> None:
-        super().__init__(one_line(str(message)))
+        super().__init__(printable(str(message)))
 
 
-def one_line(text: str) -> str:
+def printable(text: str) -> str:
     """``text`` with every unprintable character (newline, tab, NUL, ...) escaped."""
     return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
+def first_line(error: BaseException) -> str:
+    """The first line of an error's message (its type's name when it has none): what a
+    worker reports, a live run shows and a one-line message quotes of a library's error."""
+    lines = str(error).strip().splitlines()
+    return lines[0].rstrip() if lines else type(error).__name__

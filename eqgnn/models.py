@@ -1,10 +1,16 @@
-"""Build a model from a :class:`ModelConfig`, its weights drawn from a seed."""
+"""Build a model from a :class:`ModelConfig`, its weights drawn from a seed, and keep
+the models a process built (:func:`cached_encoder`): construction is the slow part."""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import torch
 
-from eqgnn.config import ModelConfig
+from eqgnn.config import ENCODER_CACHE_SIZE, ModelConfig
 
 
 def construct(config: ModelConfig) -> torch.nn.Module:
@@ -54,3 +60,40 @@ def build_model(
     """
     model = seed_parameters(construct(config), seed)
     return model.to(device=device, dtype=dtype)
+
+
+_ENCODERS: OrderedDict[ModelConfig, tuple[torch.nn.Module, threading.Lock]] = OrderedDict()
+_ENCODERS_LOCK = threading.Lock()
+_ENCODER_BUILDS = 0  # constructions by cached_encoder in this process (see encoder_builds)
+
+
+def encoder_builds() -> int:
+    """How many models :func:`cached_encoder` has constructed in this process so far.
+
+    A warm worker (``eqgnn.jobs.WarmPoolRunner``) reports the difference across
+    a job, so a caller can tell a run that reused a built model from one that paid
+    for construction.
+    """
+    return _ENCODER_BUILDS
+
+
+@contextmanager
+def cached_encoder(config: ModelConfig) -> Iterator[torch.nn.Module]:
+    """The constructed (unseeded) model of ``config``, held for exclusive use.
+
+    Constructing an e3nn model compiles its tensor products (up to seconds), and
+    a sweep asks for the same config on many pairs. Every run redraws all
+    weights, so reuse changes no result; the lock keeps two threads (two
+    dashboard sessions) from drawing into one module at once.
+    """
+    global _ENCODER_BUILDS
+    with _ENCODERS_LOCK:
+        if config not in _ENCODERS:
+            _ENCODERS[config] = (construct(config), threading.Lock())
+            _ENCODER_BUILDS += 1
+            while len(_ENCODERS) > ENCODER_CACHE_SIZE:
+                _ENCODERS.popitem(last=False)
+        _ENCODERS.move_to_end(config)
+        module, lock = _ENCODERS[config]
+    with lock:
+        yield module

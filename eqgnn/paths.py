@@ -8,8 +8,9 @@ The one module that knows the layout, so every other module asks here.
   plain ``python -m eqgnn``) reads ``data/`` beside the package. It is
   read-only.
 - **The user cache** is ``$EQGNN_CACHE``, else ``~/.cache/eqgnn``: converted
-  QM9 arrays and, unless ``$EQGNN_RESULTS`` says otherwise, the writable
-  result store.
+  QM9 arrays and, unless ``$EQGNN_STORE`` names another folder (or a
+  PostgreSQL database, :func:`eqgnn.store.open_store`), the writable result
+  store.
 """
 
 from __future__ import annotations
@@ -47,7 +48,25 @@ def cache_dir() -> Path:
     return Path(os.environ.get("EQGNN_CACHE") or Path.home() / ".cache" / "eqgnn")
 
 
+STORE_ENV = "EQGNN_STORE"
+"""Names the writable result store: a folder, or a ``postgresql://`` URL."""
+
+
+def store_setting() -> str:
+    """``$EQGNN_STORE`` as set (empty: the default folder). The store's earlier variable,
+    ``EQGNN_RESULTS``, set alone would send results somewhere its owner does not look:
+    it is refused in one line."""
+    setting = os.environ.get(STORE_ENV, "").strip()
+    if not setting and os.environ.get("EQGNN_RESULTS"):
+        from eqgnn.errors import InputError
+
+        raise InputError(f"EQGNN_RESULTS is no longer read: name the result store with "
+                         f"{STORE_ENV} (a folder or a postgresql:// URL)")
+    return setting
+
+
 def results_dir() -> Path:
-    """The writable result store: ``$EQGNN_RESULTS``, else ``<cache>/results``."""
-    env = os.environ.get("EQGNN_RESULTS")
-    return Path(env) if env else cache_dir() / "results"
+    """The writable folder store: ``$EQGNN_STORE`` when it names a folder, else
+    ``<cache>/results``."""
+    setting = store_setting()
+    return Path(setting) if setting and "://" not in setting else cache_dir() / "results"

@@ -16,10 +16,11 @@ throughput of one process.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from eqgnn.config import MODEL_GROUPS, PRESETS, config_from_options
-from eqgnn.jobs import Cancelled, InProcessRunner, PoolRunner, Progress, Runner, cluster_runner
+from eqgnn.jobs import InProcessRunner, PoolRunner, Runner, cached_batch, get_runner
+from eqgnn.progress import Cancel, Cancelled, Progress
 
 CHUNK = 4
 """Consecutive items one worker runs together: neighbours share a model config,
@@ -60,43 +61,40 @@ def precompute(
     cases: list[str] | None = None,
     store=None,
     progress: Progress | None = None,
-    cancel: Callable[[], bool] | None = None,
+    cancel: Cancel | None = None,
     workers: int | None = None,
     runner: Runner | None = None,
 ) -> dict:
     """Run every missing item into ``store`` (default: the shipped ``data/results``).
 
     ``workers`` processes (default: one per core) run the items; with one, they
-    run here. ``runner`` replaces both, as does the Ray runner under
-    ``$EQGNN_BACKEND=ray``. Each result is stored
+    run here. ``runner`` replaces both, as do ``$EQGNN_RUNNER`` and the Ray runner
+    under ``$EQGNN_BACKEND=ray`` (:func:`eqgnn.jobs.get_runner`). Each result is stored
     as soon as it comes back, so an interrupted run keeps everything finished
     before it; a cancel stops the workers at once and raises
     :class:`~eqgnn.jobs.Cancelled`, a failed item raises its error.
     """
     from eqgnn.gallery import case_names
-    from eqgnn.store import SHIPPED_RESULTS, ResultStore, run_and_store, spec_key
+    from eqgnn.store import SHIPPED_RESULTS, ResultStore, spec_key
 
     store = store if store is not None else ResultStore(root=SHIPPED_RESULTS, shipped=None)
     items = list({spec_key(spec): spec for spec in
                   precompute_items(cases or case_names())}.values())
-    missing = [spec for spec in items if store.get(spec) is None]
     workers = max(1, workers or os.cpu_count() or 1)
-    runner = runner if runner is not None else cluster_runner()
-    if runner is None:
-        runner = InProcessRunner() if workers == 1 else PoolRunner(
-            workers, chunk=CHUNK, threads=max(1, (os.cpu_count() or 1) // workers))
-    done = len(items) - len(missing)
-    if progress is not None:
-        progress(done, len(items), "stored already")
+
+    def local() -> Runner:
+        if workers == 1:
+            return InProcessRunner()
+        return PoolRunner(workers, chunk=CHUNK, threads=max(1, (os.cpu_count() or 1) // workers))
+
+    runner = runner if runner is not None else get_runner(default=local)
     try:
-        for spec, _ in run_and_store(missing, store, runner, cancel):
-            done += 1
-            if progress is not None:
-                progress(done, len(items), _label(spec))
+        outcomes = cached_batch(items, store, runner, progress=progress, cancel=cancel,
+                                label=_label)
     except Cancelled:
         raise Cancelled("precompute cancelled; finished items are stored") from None
-    return {"items": len(items), "computed": len(missing), "workers": workers,
-            "root": str(store.root)}
+    return {"items": len(items), "computed": sum(not stored for _, stored in outcomes),
+            "workers": workers, "root": str(store.root)}
 
 
 def _label(spec: dict) -> str:

@@ -1,10 +1,21 @@
-"""Progress on stderr for the CLI: tqdm bars that stay silent when piped."""
+"""How long work reports and is stopped: the callback types every long call takes,
+the exception a stopped call raises, and the CLI's tqdm bars (silent when piped)."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+
+Progress = Callable[[int, int, str], None]
+"""``progress(done, total, message)``: how far a long call (a job, a batch, a benchmark)
+has come."""
+Cancel = Callable[[], bool]
+"""``cancel()``: true once the caller wants the work stopped; long calls poll it."""
+
+
+class Cancelled(Exception):
+    """Work stopped because its ``cancel()`` turned true; it has no result."""
 
 
 @contextmanager
@@ -27,7 +38,7 @@ def steps(total: int, desc: str) -> Iterator:
 
 
 @contextmanager
-def progress_bar(desc: str, unit: str = "step") -> Iterator[Callable[[int, int, str], None]]:
+def progress_bar(desc: str, unit: str = "step") -> Iterator[Progress]:
     """A bar driven by the library's progress callbacks, ``progress(done, total, label)``.
 
     Every long library call (training, sweeps, benchmarks) reports through such a

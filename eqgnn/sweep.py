@@ -23,7 +23,8 @@ import itertools
 
 from eqgnn.config import ModelConfig, config_from_options
 from eqgnn.errors import InputError
-from eqgnn.jobs import Cancel, Progress, Runner, get_runner
+from eqgnn.jobs import Runner, cached_batch
+from eqgnn.progress import Cancel, Progress
 
 SWEEP_PROTOCOL = {"seeds": 5, "epochs": 30}
 FAMILIES = {
@@ -108,25 +109,19 @@ def run_sweep(
     keeps its finished cells. ``progress`` counts cells, stored ones first.
     """
     from eqgnn.specs import distinguish_spec
-    from eqgnn.store import open_store, run_and_store, spec_key
 
-    store = store if store is not None else open_store()
     options = {**SWEEP_PROTOCOL, **(protocol or {})}
     specs = [distinguish_spec(pair, config, **options)
              for config in sweep_cells(family, grid, base)]
     layout = FAMILIES[family]
-    results = {} if force else {i: store.get(spec) for i, spec in enumerate(specs)}
-    stored = {i for i, result in results.items() if result is not None}
-    missing = [i for i in range(len(specs)) if i not in stored]
-    _report(progress, layout, len(stored), len(specs), None)
-    if missing:
-        runner = runner if runner is not None else get_runner()
-        index_of = {spec_key(specs[i]): i for i in missing}
-        finished = run_and_store([specs[i] for i in missing], store, runner, cancel)
-        for done, (spec, result) in enumerate(finished, len(stored) + 1):
-            results[index_of[spec_key(spec)]] = result
-            _report(progress, layout, done, len(specs), spec["model"])
-    cells = [_cell(layout, spec["model"], results[i], i in stored) for i, spec in enumerate(specs)]
+
+    def label(spec: dict) -> str:
+        model = spec["model"]
+        return f"{layout['row']} {model[layout['row']]}, {layout['col']} {model[layout['col']]}"
+
+    outcomes = cached_batch(specs, store, runner, force, progress, cancel, label)
+    cells = [_cell(layout, spec["model"], result, from_store)
+             for spec, (result, from_store) in zip(specs, outcomes)]
     return {"pair": pair, "family": family, "panel": layout["panel"], "row": layout["row"],
             "col": layout["col"], "protocol": options, "cells": cells}
 
@@ -140,17 +135,6 @@ def _cell(layout: dict, model: dict, result: dict, from_store: bool) -> dict:
         "embedding_gap": result["embedding_gap"], "noise_floor": result["noise_floor"],
         "theory": result["theory"], "seconds": result["seconds"], "from_store": from_store,
     }
-
-
-def _report(progress: Progress | None, layout: dict, done: int, total: int,
-            model: dict | None) -> None:
-    if progress is None:
-        return
-    if model is None:
-        progress(done, total, "stored already")
-    else:
-        progress(done, total, f"{layout['row']} {model[layout['row']]}, "
-                              f"{layout['col']} {model[layout['col']]}")
 
 
 def sweep_csv(table: dict) -> str:

@@ -5,7 +5,7 @@ model; the first visitor to the Explorer, or the first to press "run it
 live", would wait seconds for both. :func:`warm_server` does that work at
 server start in a background thread, while the pages stay usable:
 
-1. the warm workers of live runs (:func:`eqgnn.jobs.live_pool`) start and
+1. the warm workers of live runs (:func:`eqgnn.live.live_pool`) start and
    each builds the Gallery's default model (the first preset on
    :data:`~eqgnn.reports.GALLERY_CASE`, the model its "run it live" trains);
 2. this process builds the Explorer's torsion models for the default graph
@@ -47,12 +47,13 @@ def warm_up(specs: list[dict] | None = None, rules=DEFAULT_RULES) -> dict:
 
     Blocking; :func:`warm_server` runs it in a background thread.
     """
-    from eqgnn.jobs import cluster_runner, live_pool
+    from eqgnn.jobs import WarmPoolRunner
+    from eqgnn.live import live_runner
     from eqgnn.reports import build_twist_models
 
     begun = time.perf_counter()
-    clustered = cluster_runner() is not None  # live runs are Ray tasks: no local workers
-    pool = None if clustered else live_pool()  # spawning returns at once: workers import
+    runner = live_runner()  # spawning returns at once: workers import
+    pool = runner if isinstance(runner, WarmPoolRunner) else None  # Ray tasks: no local workers
     for rule in rules:
         background.check()  # at shutdown: no further build
         build_twist_models(rule)

@@ -62,7 +62,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     private folder (the shipped ones still answer): a live run clicked in one test
     starts from nothing, and nothing leaks into the user's cache."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("EQGNN_RESULTS", str(tmp_path_factory.mktemp("results")))
+        patch.setenv("EQGNN_STORE", str(tmp_path_factory.mktemp("results")))
         with streamlit_server() as running:
             yield running
 

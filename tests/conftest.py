@@ -36,7 +36,7 @@ def alanine() -> Structure:
 def private_store(tmp_path, monkeypatch):
     """An empty writable result store beside the shipped results: nothing a test
     writes leaks into the user's cache, and nothing cached there answers for it."""
-    monkeypatch.setenv("EQGNN_RESULTS", str(tmp_path / "results"))
+    monkeypatch.setenv("EQGNN_STORE", str(tmp_path / "results"))
 
 
 @pytest.fixture(scope="session")

@@ -39,11 +39,11 @@ def say(line):
 
 LIVE_RUN = SAY + """
 import sys, threading, time
-from eqgnn import jobs
+from eqgnn import jobs, live
 from eqgnn.warmup import default_specs
 from ui import serve
 
-job = jobs.start_job({**default_specs()[0], "epochs": 99}, "clean-exit-test")  # not shipped
+job = live.start_job({**default_specs()[0], "epochs": 99}, "clean-exit-test")  # not shipped
 
 def tell():
     while job.done == 0 and job.state in ("queued", "running"):
@@ -96,7 +96,7 @@ def start(code: str, tmp_path: Path, *options: str) -> subprocess.Popen:
     """``python -c code options...`` from the checkout, in a session of its own, with a
     private result store (a live run must train, not read a stored result); its output
     goes to files (no pipe to fill), its launcher's news to ``tmp_path / "news"``."""
-    env = {**os.environ, "EQGNN_RESULTS": str(tmp_path / "results"), "PYTHONPATH": str(ROOT),
+    env = {**os.environ, "EQGNN_STORE": str(tmp_path / "results"), "PYTHONPATH": str(ROOT),
            "NEWS": str(tmp_path / "news")}
     with open(tmp_path / "stdout", "w") as out, open(tmp_path / "stderr", "w") as err:
         return subprocess.Popen([sys.executable, "-c", code, *options], cwd=ROOT, env=env,

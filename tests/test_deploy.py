@@ -120,7 +120,7 @@ def image_steps_serve_a_healthy_public_server(tmp_path: Path, blocker: str) -> N
     command = image_command()
     command[command.index("--server.port") + 1] = str(port)
     command[command.index("--server.address") + 1] = "127.0.0.1"
-    env = {**os.environ, **image_env(), "EQGNN_RESULTS": str(tmp_path / "results")}
+    env = {**os.environ, **image_env(), "EQGNN_STORE": str(tmp_path / "results")}
     started = time.monotonic()
     server = subprocess.Popen(command, cwd=app, env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)

@@ -12,12 +12,12 @@ from collections import OrderedDict
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from eqgnn import jobs
+from eqgnn import live as live_runs
 from eqgnn.cli import main
 from eqgnn.errors import InputError
 from eqgnn.io import load_upload
-from eqgnn.jobs import _shared
 from eqgnn.limits import limits, open_limits, public_limits
+from eqgnn.live import _gate, _jobs
 from eqgnn.store import ResultStore
 from eqgnn.structure import make_structure
 from tests.apptest import open_page
@@ -39,9 +39,9 @@ def public(monkeypatch):
 @pytest.fixture
 def fresh_registry(monkeypatch):
     """No live job shared with other tests."""
-    monkeypatch.setattr(_shared, "_JOBS", OrderedDict())
+    monkeypatch.setattr(_jobs, "_JOBS", OrderedDict())
     yield
-    for job in list(_shared._JOBS.values()):
+    for job in list(_jobs._JOBS.values()):
         job.join(10)
 
 
@@ -114,28 +114,29 @@ def test_public_cli_refuses_a_protocol_over_the_caps_with_one_line(public, priva
 def test_a_job_over_the_caps_never_starts(public, fresh_registry, tmp_path):
     store = ResultStore(tmp_path, shipped=None)
     with pytest.raises(InputError, match="500 epochs is more than this server trains for"):
-        jobs.start_job({"kind": "test", "steps": 1, "epochs": 500}, "ann", store, stepping_job,
-                       jobs.JobGate(1))
-    assert not _shared._JOBS
+        live_runs.start_job({"kind": "test", "steps": 1, "epochs": 500}, "ann", store, stepping_job,
+                       live_runs.JobGate(1))
+    assert not _jobs._JOBS
 
 
 def test_one_visitor_runs_one_job_at_a_time_but_may_follow_its_own(public, fresh_registry,
                                                                    tmp_path):
-    store, gate = ResultStore(tmp_path, shipped=None), jobs.JobGate(2)
-    first = jobs.start_job({"kind": "test", "steps": 200}, "ann", store, stepping_job, gate)
-    assert jobs.start_job({"kind": "test", "steps": 200}, "ann", store, stepping_job, gate) is first
+    store, gate = ResultStore(tmp_path, shipped=None), live_runs.JobGate(2)
+    first = live_runs.start_job({"kind": "test", "steps": 200}, "ann", store, stepping_job, gate)
+    again = live_runs.start_job({"kind": "test", "steps": 200}, "ann", store, stepping_job, gate)
+    assert again is first
     with pytest.raises(InputError, match="You already have a live run going"):
-        jobs.start_job({"kind": "test", "steps": 201}, "ann", store, stepping_job, gate)
-    other = jobs.start_job({"kind": "test", "steps": 201}, "bob", store, stepping_job, gate)
+        live_runs.start_job({"kind": "test", "steps": 201}, "ann", store, stepping_job, gate)
+    other = live_runs.start_job({"kind": "test", "steps": 201}, "bob", store, stepping_job, gate)
     with pytest.raises(InputError, match="You already have a live run going"):
-        jobs.start_job({"kind": "test", "steps": 201}, "ann", store, stepping_job, gate)
+        live_runs.start_job({"kind": "test", "steps": 201}, "ann", store, stepping_job, gate)
     first.unsubscribe("ann")
     first.join(10)
-    assert first.state == jobs.CANCELLED
-    again = jobs.start_job({"kind": "test", "steps": 3}, "ann", store, stepping_job, gate)
+    assert first.state == live_runs.CANCELLED
+    again = live_runs.start_job({"kind": "test", "steps": 3}, "ann", store, stepping_job, gate)
     again.join(10)
     other.unsubscribe("bob")
-    assert again.state == jobs.DONE
+    assert again.state == live_runs.DONE
 
 
 def test_a_run_past_its_wall_time_stops_and_says_why(public, monkeypatch, fresh_registry,
@@ -143,11 +144,11 @@ def test_a_run_past_its_wall_time_stops_and_says_why(public, monkeypatch, fresh_
     monkeypatch.setenv("EQGNN_MAX_RUN_SECONDS", "1")
     store = ResultStore(tmp_path, shipped=None)
     started = time.monotonic()
-    job = jobs.start_job({"kind": "test", "steps": 5000}, "ann", store, stepping_job,
-                         jobs.JobGate(1))
+    job = live_runs.start_job({"kind": "test", "steps": 5000}, "ann", store, stepping_job,
+                         live_runs.JobGate(1))
     job.join(20)
     assert time.monotonic() - started < 10
-    assert job.state == jobs.FAILED
+    assert job.state == live_runs.FAILED
     assert job.error == ("This run was stopped after 1 s: this server gives one live run at "
                          "most 1 s of training.")
     assert store.get({"kind": "test", "steps": 5000}) is None
@@ -174,8 +175,8 @@ def test_a_grid_larger_than_the_cap_runs_its_first_cells_and_says_so(public, mon
                                                                      fresh_registry):
     monkeypatch.setenv("EQGNN_MAX_GRID_CELLS", "2")
     monkeypatch.setenv("EQGNN_MAX_RUNS_PER_VISITOR", "0")
-    monkeypatch.setattr(live, "runner", lambda: stepping_job)
-    monkeypatch.setattr(_shared, "_GATE", jobs.JobGate(1))
+    monkeypatch.setattr(_jobs, "live_runner", lambda: stepping_job)  # what a new live job runs on
+    monkeypatch.setattr(_gate, "_GATE", live_runs.JobGate(1))
     live.store.clear()
     at = AppTest.from_function(_grid_page, default_timeout=60).run()
     assert not at.exception
@@ -202,8 +203,8 @@ def _one_run_page() -> None:
 @pytest.fixture
 def page_jobs(public, monkeypatch, private_store, fresh_registry):
     """Live runs of the fake runner, in this process, through a private gate and store."""
-    monkeypatch.setattr(live, "runner", lambda: stepping_job)
-    monkeypatch.setattr(_shared, "_GATE", jobs.JobGate(2))
+    monkeypatch.setattr(_jobs, "live_runner", lambda: stepping_job)  # what a new live job runs on
+    monkeypatch.setattr(_gate, "_GATE", live_runs.JobGate(2))
     live.store.clear()
     yield
     live.store.clear()

@@ -15,12 +15,13 @@ from collections import OrderedDict
 import pytest
 
 from eqgnn import jobs, reports
+from eqgnn import live as live_runs
 from eqgnn.cli import build_parser
 from eqgnn.cli._common import model_config, pair_spec
 from eqgnn.cli.cmd_distinguish import protocol_options
 from eqgnn.config import config_from_options
 from eqgnn.io import load_structure
-from eqgnn.jobs import _shared
+from eqgnn.live import _gate, _jobs
 from eqgnn.specs import distinguish_spec
 from tests.apptest import open_page
 from ui import live, model_form
@@ -30,14 +31,14 @@ PAGES = {"gallery": ("gallery", "gallery-run"), "explorer": ("explorer", "explor
 
 
 @pytest.fixture
-def one_slot(private_store, monkeypatch) -> jobs.JobGate:
+def one_slot(private_store, monkeypatch) -> live_runs.JobGate:
     """A server with one live slot, jobs run in this process, nothing shared with other tests."""
     monkeypatch.setenv(jobs.RUNNER_ENV, "inprocess")
-    monkeypatch.setattr(_shared, "_GATE", jobs.JobGate(1))
-    monkeypatch.setattr(_shared, "_JOBS", OrderedDict())
+    monkeypatch.setattr(_gate, "_GATE", live_runs.JobGate(1))
+    monkeypatch.setattr(_jobs, "_JOBS", OrderedDict())
     live.store.clear()  # the cached store points at the previous test's folder
-    yield jobs.gate()
-    for job in list(_shared._JOBS.values()):
+    yield live_runs.gate()
+    for job in list(_jobs._JOBS.values()):
         job.join(30)
     live.store.clear()
 
@@ -78,7 +79,7 @@ def test_a_live_run_queues_when_busy_shows_progress_and_cancel_frees_its_slot(
         page, one_slot, monkeypatch):
     key, button = PAGES[page]
     monkeypatch.setattr(live, "FOLLOW_SECONDS", 0.6)
-    monkeypatch.setattr(live, "runner", lambda: slow_runner)
+    monkeypatch.setattr(_jobs, "live_runner", lambda: slow_runner)  # what a new live job runs on
     held = one_slot.enter()  # another visitor's run holds the only slot
     at = choose_tiny_model(open_page(page), key)
     at.button(key=button).click().run()
@@ -94,9 +95,9 @@ def test_a_live_run_queues_when_busy_shows_progress_and_cancel_frees_its_slot(
     assert one_slot.running == 1
     at.button(key=f"live-cancel:{key}").click().run()
     assert "cancelled" in status_label(at)
-    (job,) = _shared._JOBS.values()
+    (job,) = _jobs._JOBS.values()
     job.join(10)
-    assert job.state == jobs.CANCELLED and one_slot.running == 0
+    assert job.state == live_runs.CANCELLED and one_slot.running == 0
 
 
 @pytest.mark.parametrize("page", list(PAGES))
@@ -130,7 +131,7 @@ def test_a_blind_model_says_it_was_not_trained_and_the_curves_come_on_demand(one
 
 def test_depth_starts_the_missing_cells_of_a_family_live(one_slot, monkeypatch):
     monkeypatch.setattr(live, "FOLLOW_SECONDS", 0.6)
-    monkeypatch.setattr(live, "runner", lambda: slow_runner)
+    monkeypatch.setattr(_jobs, "live_runner", lambda: slow_runner)  # what a new live job runs on
     at = open_page("depth", case="kchain-4")  # ships khop and equivariant: add a family
     at.multiselect(key="families").select("correlation").run()
     at.button(key="run-correlation").click().run()
@@ -138,9 +139,9 @@ def test_depth_starts_the_missing_cells_of_a_family_live(one_slot, monkeypatch):
     assert "correlation cells of kchain-4: running" in status_label(at)
     assert len(at.get("progress")) == 2  # the cells overall, and this cell
     at.button(key="live-cancel:depth-correlation").click().run()
-    (job,) = _shared._JOBS.values()
+    (job,) = _jobs._JOBS.values()
     job.join(10)
-    assert job.state == jobs.CANCELLED and one_slot.running == 0
+    assert job.state == live_runs.CANCELLED and one_slot.running == 0
 
 
 def test_the_command_beside_a_live_result_builds_the_same_spec(tmp_path, butane):

@@ -87,7 +87,7 @@ def test_the_dipole_head_turns_with_the_molecule():
 
 
 def test_a_tiny_sweep_runs_stores_and_answers_again(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("EQGNN_RESULTS", str(tmp_path))
+    monkeypatch.setenv("EQGNN_STORE", str(tmp_path))
     args = ["lsweep", "--task", "twist", "--lmax", "0,1", "--dim", "32", *TINY, "--json"]
     assert main(args) == 0
     records = json.loads(capsys.readouterr().out)

@@ -116,15 +116,15 @@ def test_cancel_stops_a_running_sweep_and_leaves_only_whole_results(cluster, tmp
 
 def test_a_live_run_goes_to_ray_under_the_ray_backend(cluster, tmp_path, monkeypatch):
     """The dashboard's live runs: same job objects, same store, the cluster's workers."""
-    from eqgnn import jobs
+    from eqgnn import live
 
     monkeypatch.setenv("EQGNN_BACKEND", "ray")
-    assert isinstance(jobs.live_runner(), RayRunner)
+    assert isinstance(live.live_runner(), RayRunner)
     store = ResultStore(tmp_path / "store", shipped=None)
     spec = {"kind": "steps", "steps": 5, "pause": 0.05}
-    job = jobs.start_job(spec, "visitor", store, job_gate=jobs.JobGate(1))
+    job = live.start_job(spec, "visitor", store, job_gate=live.JobGate(1))
     job.join(timeout=120)
-    assert job.state == jobs.DONE and store.get(spec) == {"steps": 5}
+    assert job.state == live.DONE and store.get(spec) == {"steps": 5}
     assert job.snapshot()["done"] == 5
 
 def test_the_ray_backend_is_chosen_by_the_environment(monkeypatch):
@@ -151,7 +151,7 @@ def test_an_address_without_the_ray_backend_is_one_line():
 def test_cluster_up_runs_the_cli_sweep_on_a_loopback_head_and_down_stops_it(tmp_path):
     """The documented path: ``eqgnn cluster up``, a sweep with ``--backend ray``, ``down``."""
     port = 6400 + os.getpid() % 500
-    env = {**os.environ, "EQGNN_RESULTS": str(tmp_path / "store")}
+    env = {**os.environ, "EQGNN_STORE": str(tmp_path / "store")}
     cli = [sys.executable, "-m", "eqgnn"]
     sweep = [*cli, "sweep", "--case", "kchain-4", "--family", "khop", "--grid", "hops=1,2",
              "--grid", "layers=1", "--seeds", "2", "--epochs", "3", "--force", "--json"]

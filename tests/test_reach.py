@@ -135,7 +135,7 @@ def test_twist_names_what_it_made_and_keeps_full_precision(tmp_path, capsys):
 
 
 def test_text_outputs_never_print_none(tmp_path, capsys, monkeypatch):
-    monkeypatch.setenv("EQGNN_RESULTS", str(tmp_path / "results"))
+    monkeypatch.setenv("EQGNN_STORE", str(tmp_path / "results"))
     case = load_case("body3")
     for side, s in (("a", case.a), ("b", case.b)):
         (tmp_path / f"{side}.json").write_text(json.dumps(s.to_json()))

@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from eqgnn.cli import main
-from eqgnn.jobs import backend_line
+from eqgnn.live import backend_line
 from tests.apptest import open_app, open_page
 from ui import widgets
 

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from eqgnn import jobs
+from eqgnn import live
 from eqgnn.errors import InputError
 from eqgnn.limits import limits
 from eqgnn.store import ResultStore
@@ -16,7 +16,7 @@ from tests.fake_jobs import stepping_job
 
 
 def test_gate_admits_first_come_first_served_and_reports_positions():
-    gate = jobs.JobGate(1)
+    gate = live.JobGate(1)
     first, second, third = gate.enter(), gate.enter(), gate.enter()
     assert [gate.position(t) for t in (first, second, third)] == [0, 1, 2]
     gate.leave(second)  # gave up while waiting
@@ -26,7 +26,7 @@ def test_gate_admits_first_come_first_served_and_reports_positions():
 
 
 def test_gate_never_runs_more_than_its_limit_at_once():
-    gate, lock = jobs.JobGate(2), threading.Lock()
+    gate, lock = live.JobGate(2), threading.Lock()
     running, peak = 0, 0
 
     def work() -> None:
@@ -50,19 +50,19 @@ def test_gate_never_runs_more_than_its_limit_at_once():
 
 
 def test_live_jobs_queue_share_one_run_and_cancel_when_no_one_follows(tmp_path):
-    gate, store = jobs.JobGate(1), ResultStore(tmp_path, shipped=None)
-    busy = jobs.start_job({"kind": "test", "steps": 30}, "alice", store, stepping_job, gate)
-    queued = jobs.start_job({"kind": "test", "steps": 500}, "bob", store, stepping_job, gate)
-    same = jobs.start_job({"kind": "test", "steps": 500}, "carol", store, stepping_job, gate)
+    gate, store = live.JobGate(1), ResultStore(tmp_path, shipped=None)
+    busy = live.start_job({"kind": "test", "steps": 30}, "alice", store, stepping_job, gate)
+    queued = live.start_job({"kind": "test", "steps": 500}, "bob", store, stepping_job, gate)
+    same = live.start_job({"kind": "test", "steps": 500}, "carol", store, stepping_job, gate)
     assert same is queued and queued.position() == 1
     busy.join(5)
-    assert busy.state == jobs.DONE and busy.result == {"steps": 30}
+    assert busy.state == live.DONE and busy.result == {"steps": 30}
     assert store.get({"kind": "test", "steps": 30}) == {"steps": 30}
     queued.unsubscribe("bob")
     assert not queued.cancelling  # carol still follows it
     queued.unsubscribe("carol")
     queued.join(5)
-    assert queued.state == jobs.CANCELLED and gate.running == 0
+    assert queued.state == live.CANCELLED and gate.running == 0
 
 
 def test_live_limit_comes_from_the_environment(monkeypatch):

@@ -26,11 +26,12 @@ from eqgnn.jobs import (
     InProcessRunner,
     PoolRunner,
     SubprocessRunner,
+    cached_run,
     get_runner,
     register_job,
     run_job,
 )
-from eqgnn.store import PostgresStore, ResultStore, cached_run, open_store, spec_key
+from eqgnn.store import PostgresStore, ResultStore, open_store, spec_key
 from eqgnn.store._postgres import TABLE
 
 REPO = Path(__file__).resolve().parent.parent
@@ -144,7 +145,8 @@ def test_key_ignores_the_order_of_dict_fields():
 def test_a_revision_bump_changes_every_key_and_misses_old_results(results, monkeypatch):
     results.put(SPEC, {"sum": 6})
     before = spec_key(SPEC)
-    monkeypatch.setattr(store, "RESULTS_REVISION", store.RESULTS_REVISION + 1)
+    # the revision is read where keys are made: the store's record rules
+    monkeypatch.setattr("eqgnn.store._records.RESULTS_REVISION", store.RESULTS_REVISION + 1)
     assert spec_key(SPEC) != before
     assert results.get(SPEC) is None
     assert results.entries() == []
@@ -422,7 +424,7 @@ def test_results_command_lists_entries_and_names_corrupt_files_on_stderr(
 ):
     from eqgnn.cli import cmd_results
 
-    monkeypatch.setenv("EQGNN_RESULTS", str(tmp_path))
+    monkeypatch.setenv("EQGNN_STORE", str(tmp_path))
     ResultStore().put(SPEC, {"accuracy": 0.5})
     (tmp_path / "fake-broken.json").write_text("not json")
     parser = argparse.ArgumentParser()

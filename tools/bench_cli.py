@@ -12,8 +12,7 @@ from collections.abc import Callable
 
 from eqgnn.cli import exit_code
 from eqgnn.errors import InputError
-
-Progress = Callable[[int, int, str], None]
+from eqgnn.progress import Progress
 
 
 class BenchError(InputError):

@@ -21,12 +21,12 @@ import json
 import statistics
 import sys
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as a file: the checkout root makes tools and eqgnn importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from eqgnn.progress import Progress  # noqa: E402
 from tools.bench_cli import BenchError, run_bench  # noqa: E402
 from tools.dashboard_harness import (  # noqa: E402
     DRAWN_JS,
@@ -66,7 +66,7 @@ _GALLERY_DRAWN_JS = f"""([structures, min]) => {{
 
 
 def bench_dashboard(
-    runs: int = 7, rounds: int = 20, progress: Callable[[int, int, str], None] | None = None,
+    runs: int = 7, rounds: int = 20, progress: Progress | None = None,
 ) -> dict:
     """Warm gallery load time (median of ``runs``) and server RSS over ``rounds`` of all pages.
 

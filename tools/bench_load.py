@@ -30,13 +30,13 @@ import tempfile
 import threading
 import time
 import urllib.request
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as a file: the checkout root makes tools and eqgnn importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from eqgnn.progress import Progress  # noqa: E402
 from tools.bench_cli import BenchError, run_bench  # noqa: E402
 from tools.dashboard_harness import streamlit_server, tree_rss_kib  # noqa: E402
 
@@ -183,7 +183,7 @@ class Tally:
     queued: int = 0
     expected: int = 0
     """Pages and live runs the sessions will ask for, for the progress bar."""
-    progress: Callable[[int, int, str], None] | None = None
+    progress: Progress | None = None
 
     def step(self, label: str) -> None:
         if self.progress is not None:
@@ -242,7 +242,7 @@ def _get(url: str) -> None:
 
 
 def bench_load(sessions: int = 20, live: bool = True,
-               progress: Callable[[int, int, str], None] | None = None) -> dict:
+               progress: Progress | None = None) -> dict:
     """Start a public-mode server, run ``sessions`` visitors at once, and report
     (``progress(done, total, label)`` after each page and live run)."""
     if sessions < 1:
@@ -252,7 +252,7 @@ def bench_load(sessions: int = 20, live: bool = True,
     except ImportError:
         raise BenchError("the websockets package is missing: run ./setup.sh") from None
     with tempfile.TemporaryDirectory(prefix="eqgnn-load-") as results:
-        env = {**os.environ, "EQGNN_PUBLIC": "1", "EQGNN_RESULTS": results}
+        env = {**os.environ, "EQGNN_PUBLIC": "1", "EQGNN_STORE": results}
         try:
             server_context = streamlit_server(launcher="ui.serve", env=env)
             server = server_context.__enter__()

@@ -3,8 +3,8 @@
 Streamlit's execution model decides the design. A page run is a script run;
 any widget change (a click on Cancel, a new selection) stops the current run
 at its next Streamlit call and starts a new one. So the job does not live in
-the script run: :mod:`eqgnn.jobs` runs it in a background thread, through a
-server-wide queue (:class:`eqgnn.jobs.JobGate`), with the training in a worker
+the script run: :mod:`eqgnn.live` runs it in a background thread, through a
+server-wide queue (:class:`eqgnn.live.JobGate`), with the training in a worker
 process. A page run only *follows* the job: it polls its progress, draws it,
 and blocks until the job finishes. A rerun interrupts the polling, not the
 job; the next run follows the same job again (``st.session_state`` remembers
@@ -17,13 +17,12 @@ pressing the same button trains once.
 
 from __future__ import annotations
 
-import os
 import time
 import uuid
 
 import streamlit as st
 
-from eqgnn import jobs
+from eqgnn import live
 from eqgnn.errors import InputError
 from eqgnn.limits import cap_message, limits
 from eqgnn.store import PostgresStore, ResultStore, open_store
@@ -34,14 +33,6 @@ FOLLOW_SECONDS: float | None = None
 """How long one page run follows a job before it ends, still following (None: until the
 job ends). The next run of the page picks the job up again; tests set it to see a queue
 position or a running job in a finished script run."""
-
-
-def runner():
-    """The runner live jobs use: ``$EQGNN_RUNNER`` when set (``inprocess`` runs them in the
-    server's own process: tests), else :func:`eqgnn.jobs.start_job`'s default (the
-    server's warm workers, :func:`eqgnn.jobs.live_pool`). Tests may replace this function."""
-    name = os.environ.get(jobs.RUNNER_ENV)
-    return jobs.get_runner(name) if name else None
 
 
 @st.cache_resource(show_spinner=False)
@@ -107,7 +98,7 @@ def _follows(key: str, specs: list[dict]) -> bool:
 def _let_go(key: str) -> None:
     """Stop following the job under ``key`` (cancelling it if no one else follows)."""
     followed = st.session_state.pop(f"live:{key}", None)
-    job = jobs.find_job(followed) if followed is not None else None
+    job = live.find_job(followed) if followed is not None else None
     if job is not None:
         job.unsubscribe(session_id())
 
@@ -129,16 +120,16 @@ def _follow_all(specs: list[dict], label: str, key: str) -> list[dict]:
             if overall is not None:
                 overall.progress(done / len(specs), text=f"cell {done + 1} of {len(specs)}")
             try:
-                job = jobs.start_job(spec, session_id(), store(), runner())
+                job = live.start_job(spec, session_id(), store())
             except InputError as exc:
                 box.update(label=f"{label}: not run", state="error")
                 st.error(str(exc))
                 return results
             st.session_state[f"live:{key}"] = spec
             snapshot = _watch(job, label, box, bar)
-            if snapshot["state"] not in jobs.FINISHED:  # FOLLOW_SECONDS passed: still following
+            if snapshot["state"] not in live.FINISHED:  # FOLLOW_SECONDS passed: still following
                 return results
-            if snapshot["state"] != jobs.DONE:
+            if snapshot["state"] != live.DONE:
                 st.session_state.pop(f"live:{key}", None)
                 box.update(label=f"{label}: {snapshot['state']}", state="error")
                 if snapshot["error"]:
@@ -150,7 +141,7 @@ def _follow_all(specs: list[dict], label: str, key: str) -> list[dict]:
     return results
 
 
-def _watch(job: jobs.LiveJob, label: str, box, bar) -> dict:
+def _watch(job: live.LiveJob, label: str, box, bar) -> dict:
     """Redraw ``job``'s queue position or progress until it finishes; its last snapshot.
 
     Every poll sends a Streamlit message, which is where a rerun (a click)
@@ -161,9 +152,9 @@ def _watch(job: jobs.LiveJob, label: str, box, bar) -> dict:
     while True:
         snapshot = job.snapshot()
         state = snapshot["state"]
-        if state in jobs.FINISHED:
+        if state in live.FINISHED:
             return snapshot
-        if state == jobs.QUEUED:
+        if state == live.QUEUED:
             box.update(label=f"{label}: queued: position {snapshot['position']}",
                        state="running", expanded=True)
             bar.progress(0.0, text=cap_message("heavy_jobs", snapshot["position"],

@@ -17,7 +17,8 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from collections.abc import Callable
+
+from eqgnn.progress import Progress
 
 CASE, FAMILY = "kchain-4", "equivariant"
 BACKENDS = ("local", "pool", "ray")
@@ -27,7 +28,7 @@ core; ``ray``: a task per job on a Ray cluster (``address``, else one started he
 
 def bench_backend(
     seeds: int = 2, epochs: int = 5, backends: tuple[str, ...] = BACKENDS,
-    address: str | None = None, progress: Callable[[int, int, str], None] | None = None,
+    address: str | None = None, progress: Progress | None = None,
 ) -> dict:
     """Run the sweep on each of ``backends`` (``local`` always first: the reference)."""
     from eqgnn.jobs import InProcessRunner, PoolRunner, RayRunner

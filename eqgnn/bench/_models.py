@@ -30,6 +30,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from eqgnn.config import ModelConfig
+from eqgnn.progress import Progress
 
 if TYPE_CHECKING:  # torch loads when a benchmark runs, not when eqgnn.bench is imported
     import torch
@@ -38,8 +39,6 @@ if TYPE_CHECKING:  # torch loads when a benchmark runs, not when eqgnn.bench is 
 
 GRAPH = "radius:5"
 QM9_SPECIES = (1, 6, 7, 8, 9)
-
-Progress = Callable[[int, int, str], None]
 
 
 def bench_models(
@@ -57,7 +56,8 @@ def bench_models(
     """
     import torch
 
-    from eqgnn.batch import collate, resolve_device
+    from eqgnn.batch import collate
+    from eqgnn.device import resolve_device
     from eqgnn.io import qm9_subset
 
     dev = resolve_device(device)

@@ -13,8 +13,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
+
+from eqgnn.progress import Progress
 
 SIZES = {11: 3, 29: 9, 101: 33}  # atoms -> carbons of the alkane C_nH_2n+2
 HOPS = (1, 2, 3)
@@ -48,7 +49,7 @@ def _time(argv: list[str], repeats: int) -> float:
 
 
 def bench_oracle(
-    repeats: int = 3, progress: Callable[[int, int, str], None] | None = None
+    repeats: int = 3, progress: Progress | None = None
 ) -> dict:
     """Median wall seconds per CLI call for each size, hops and body order (JSON-able)."""
     cli = [sys.executable, "-m", "eqgnn", "oracle"]

@@ -13,9 +13,9 @@ or first-call costs.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 from eqgnn.config import config_from_options
+from eqgnn.progress import Progress
 from eqgnn.structure import Structure
 
 
@@ -37,11 +37,12 @@ def qm9_twin() -> tuple[Structure, Structure, str]:
 
 
 def bench_protocol(
-    seeds: int = 10, epochs: int = 100, progress: Callable[[int, int, str], None] | None = None
+    seeds: int = 10, epochs: int = 100, progress: Progress | None = None
 ) -> dict:
     """Seconds for batched, one-seed and sequential training, with their verdicts."""
     from eqgnn.gallery import load_case
-    from eqgnn.protocol import cached_encoder, distinguish
+    from eqgnn.models import cached_encoder
+    from eqgnn.protocol import distinguish
 
     chain = load_case("kchain-4")
     twin_a, twin_b, twin_name = qm9_twin()

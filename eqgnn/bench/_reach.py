@@ -14,9 +14,9 @@ forward pass of every seed on the pair and its noise copies,
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 from eqgnn.config import config_from_options
+from eqgnn.progress import Progress
 
 CONFIGS = {
     "tfn (correlation 1)": dict(preset="tfn"),
@@ -35,9 +35,12 @@ def _guard_seconds(a, b, config, seeds: int) -> float:
     """The blind guard alone: every seed's embeddings of A, B and their noise copies."""
     import torch
 
-    from eqgnn.batch import collate, resolve_device
+    from eqgnn.batch import collate
+    from eqgnn.device import resolve_device
+    from eqgnn.models import cached_encoder
     from eqgnn.noise import guarded_gaps
-    from eqgnn.protocol import PairClassifier, StackedSeeds, cached_encoder
+    from eqgnn.protocol import PairClassifier
+    from eqgnn.seeds import StackedSeeds
 
     dev = resolve_device(None)
     with cached_encoder(config) as encoder:
@@ -54,7 +57,7 @@ def _guard_seconds(a, b, config, seeds: int) -> float:
 
 
 def bench_reach(seeds: int = 10, epochs: int = 20,
-                progress: Callable[[int, int, str], None] | None = None) -> dict:
+                progress: Progress | None = None) -> dict:
     """Per config: seconds per epoch, the guard's seconds and a whole run's, and the verdict."""
     from eqgnn.gallery import load_case
     from eqgnn.protocol import distinguish

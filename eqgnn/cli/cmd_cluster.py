@@ -72,7 +72,8 @@ def _up(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    from eqgnn.jobs import backend_line, describe_backend, ray_runner
+    from eqgnn.jobs import ray_runner
+    from eqgnn.live import backend_line, describe_backend
 
     status = ray_runner(args.address).describe() if args.address else describe_backend()
     emit(args, status, backend_line(status))
@@ -82,7 +83,7 @@ def _status(args: argparse.Namespace) -> int:
 def _ray_command(*options: str) -> None:
     """Run Ray's own command line, with token authentication on (:data:`AUTH_ENV`);
     its failure is one line."""
-    from eqgnn.jobs._ray import AUTH_ENV
+    from eqgnn.jobs import AUTH_ENV
 
     ray = Path(sys.executable).with_name("ray")
     found = str(ray) if ray.exists() else shutil.which("ray")

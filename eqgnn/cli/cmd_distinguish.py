@@ -52,11 +52,11 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from eqgnn.jobs import get_runner
+    from eqgnn.jobs import cached_run, get_runner
     from eqgnn.limits import check_spec, public_mode
     from eqgnn.progress import progress_bar
     from eqgnn.specs import distinguish_spec
-    from eqgnn.store import cached_run, open_store
+    from eqgnn.store import open_store
 
     use_backend(args)
     spec = distinguish_spec(pair_spec(args), model_config(args), case_readout=args.readout is None,

@@ -18,8 +18,8 @@ def run(args: argparse.Namespace) -> int:
     import torch
 
     from eqgnn import __version__
-    from eqgnn.batch import resolve_device
     from eqgnn.config import MODELS, PRESETS
+    from eqgnn.device import resolve_device
 
     device = resolve_device(None)
     payload = {

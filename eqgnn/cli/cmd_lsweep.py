@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
             layers=args.layers, batch_size=args.batch_size, lr=args.lr)
         from eqgnn.progress import progress_bar
 
-        with progress_bar("lsweep", "epoch") as progress:
+        with progress_bar("lsweep", "run") as progress:
             records = lsweep_records(specs, force=args.force, progress=progress)
     records = [{key: r[key] for key in RECORD_KEYS if key in r} for r in records]
     emit(args, records, table(records))

@@ -70,7 +70,7 @@ def _list(args: argparse.Namespace, store) -> int:
 
 
 def _export(args: argparse.Namespace, store) -> int:
-    from eqgnn.store._transfer import export_records
+    from eqgnn.store import export_records
 
     count = export_records(store, args.file, shipped=args.shipped)
     emit(args, {"exported": count, "file": args.file, "store": str(store.root)},
@@ -79,7 +79,7 @@ def _export(args: argparse.Namespace, store) -> int:
 
 
 def _import(args: argparse.Namespace, store) -> int:
-    from eqgnn.store._transfer import import_records
+    from eqgnn.store import import_records
 
     outcome = import_records(store, args.file)
     for line in outcome["problems"]:

@@ -1,94 +1,57 @@
-"""Heavy computations as jobs, and the one seam that runs them: here, elsewhere, live.
+"""Heavy computations as jobs, and the one seam that runs them: here, elsewhere, stored.
 
 A distinguish run, a sweep cell, an L-sweep run or a precompute item is a job:
 a function ``job(spec, progress=None, cancel=None) -> dict`` of a JSON-able
 spec that returns a JSON-able result and reports ``progress(done, total,
 message)``. Because a job is nothing but its spec, its result can be stored
-under the spec's hash (:mod:`eqgnn.store`) and it can run anywhere a
-:class:`Runner` reaches:
+under the spec's hash (:mod:`eqgnn.store`, below this package) and it can run
+anywhere a :class:`Runner` reaches:
 
 - kinds: :data:`JOB_KINDS`, :func:`register_job`, :func:`run_job` (this
-  process), :class:`Cancelled`, the :data:`Progress` and :data:`Cancel` types;
+  process); the :data:`Progress` and :data:`Cancel` types and :class:`Cancelled`
+  are :mod:`eqgnn.progress`'s, named here too;
 - runners: :class:`Runner` (``run(spec, progress, cancel)``, ``map(specs,
   progress, cancel)``) with :class:`InProcessRunner`, :class:`SubprocessRunner`
   (a spawned process per job, killed on cancel), :class:`PoolRunner` (worker
   processes for a batch), :class:`WarmPoolRunner` (long-lived workers that
   imported torch once and keep their built models; a cancel stops the job, not
-  the worker: live runs use one, :func:`live_pool`), :class:`RayRunner` (each
-  job a task on a Ray cluster); :func:`get_runner` picks one by name or
-  ``$EQGNN_RUNNER``, :func:`register_runner` adds one;
-- backends: ``$EQGNN_BACKEND`` ``local`` (default) or ``ray``
-  (:func:`backend_name`, :func:`cluster_runner`, :func:`ray_runner`): with
-  ``ray`` every batch and live run goes to the one Ray runner of the process;
-- live runs for a shared dashboard: :class:`JobGate` (a limit and a FIFO
-  queue), :class:`LiveJob` (a job in a background thread with followers),
-  :func:`start_job`, :func:`find_job`, :func:`gate`, :func:`live_pool`,
-  :func:`live_runner`, and the
-  job states.
+  the worker), :class:`RayRunner` (each job a task on a Ray cluster);
+- the choice (:mod:`eqgnn.jobs._choice`): :func:`get_runner` by name,
+  ``$EQGNN_RUNNER``, the backend ``$EQGNN_BACKEND`` (``local`` or ``ray``:
+  :func:`backend_name`, :func:`ray_runner`), else the caller's default;
+  :func:`register_runner` adds one;
+- stored runs: :func:`cached_run` (the stored result, else run and store it),
+  :func:`cached_batch` (the stored results, the rest run as one batch: sweeps, L
+  sweeps, precompute) and :func:`run_and_store` (a batch, each result stored as it
+  comes back).
 
-Jobs are imported only when run, so importing this package never loads torch.
+The dashboard's live runs (a queue, shared jobs, caps) sit above this package,
+in :mod:`eqgnn.live`. Jobs are imported only when run, so importing this package
+never loads torch.
 """
 
-from eqgnn.jobs._backend import (
+from eqgnn.jobs._cached import cached_batch, cached_run, run_and_store
+from eqgnn.jobs._choice import (
     BACKEND_ENV,
     BACKENDS,
-    backend_line,
-    backend_name,
-    cluster_runner,
-    describe_backend,
-    ray_runner,
-)
-from eqgnn.jobs._ray import ADDRESS_ENV, RayRunner
-from eqgnn.jobs._registry import (
-    JOB_KINDS,
-    Cancel,
-    Cancelled,
-    Progress,
-    job_target,
-    register_job,
-    run_job,
-)
-from eqgnn.jobs._runners import (
     RUNNER_ENV,
     RUNNERS,
-    InProcessRunner,
-    Outcome,
-    PoolRunner,
-    Runner,
-    SubprocessRunner,
+    backend_name,
     get_runner,
+    ray_runner,
     register_runner,
 )
-from eqgnn.jobs._shared import (
-    CANCELLED,
-    DONE,
-    FAILED,
-    FINISHED,
-    FINISHED_KEPT,
-    QUEUED,
-    RUNNING,
-    JobGate,
-    LiveJob,
-    find_job,
-    gate,
-    live_pool,
-    live_runner,
-    start_job,
-)
+from eqgnn.jobs._processes import POLL_SECONDS
+from eqgnn.jobs._ray import ADDRESS_ENV, AUTH_ENV, RayRunner
+from eqgnn.jobs._registry import JOB_KINDS, job_target, register_job, run_job
+from eqgnn.jobs._runners import InProcessRunner, Outcome, PoolRunner, Runner, SubprocessRunner
 from eqgnn.jobs._warm import GRACE_SECONDS, WarmPoolRunner
-from eqgnn.jobs._workers import POLL_SECONDS
-
-register_runner("warm", WarmPoolRunner)
-register_runner("ray", RayRunner)
+from eqgnn.progress import Cancel, Cancelled, Progress
 
 __all__ = [
-    "ADDRESS_ENV", "BACKENDS", "BACKEND_ENV", "RayRunner", "backend_line", "backend_name",
-    "cluster_runner", "describe_backend",
-    "live_runner", "ray_runner", "CANCELLED", "DONE", "FAILED", "FINISHED", "FINISHED_KEPT",
-    "GRACE_SECONDS", "JOB_KINDS",
-    "POLL_SECONDS", "QUEUED", "RUNNERS", "RUNNER_ENV", "RUNNING", "Cancel",
-    "Cancelled", "InProcessRunner", "JobGate", "LiveJob", "Outcome", "PoolRunner", "Progress",
-    "Runner", "SubprocessRunner", "WarmPoolRunner", "find_job", "gate",
-    "get_runner", "job_target", "live_pool", "register_job", "register_runner", "run_job",
-    "start_job",
+    "ADDRESS_ENV", "AUTH_ENV", "BACKENDS", "BACKEND_ENV", "GRACE_SECONDS", "JOB_KINDS",
+    "POLL_SECONDS", "RUNNERS", "RUNNER_ENV", "Cancel", "Cancelled", "InProcessRunner",
+    "Outcome", "PoolRunner", "Progress", "RayRunner", "Runner", "SubprocessRunner",
+    "WarmPoolRunner", "backend_name", "cached_batch", "cached_run", "get_runner", "job_target",
+    "ray_runner", "register_job", "register_runner", "run_and_store", "run_job",
 ]

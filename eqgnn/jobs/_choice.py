@@ -1,25 +1,46 @@
-"""Backends: where the product's jobs run, named once for every caller.
+"""Which runner a job goes to: the one rule, for a single run, a batch and a live run.
 
-``local`` (the embedded default, nothing to install or start) runs batches in
-this process or a local pool and live runs on the server's warm workers;
-``ray`` (``$EQGNN_BACKEND=ray``, cluster at ``$EQGNN_RAY_ADDRESS``) runs them
-all as tasks of one :class:`~eqgnn.jobs.RayRunner`, which this process shares.
+1. a runner the caller names (a ``--runner`` option, a test), else ``$EQGNN_RUNNER``;
+2. else the backend, ``$EQGNN_BACKEND``: ``local`` (the embedded default, nothing to
+   install or start) or ``ray`` (cluster at ``$EQGNN_RAY_ADDRESS``), under which
+   every run, batch and live run is a task of the process's one :class:`RayRunner`;
+3. else the caller's local default: this process for a single run, a pool of
+   processes for a batch (precompute), the server's warm workers for a live run.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 
 from eqgnn.errors import InputError
 from eqgnn.jobs._ray import ADDRESS_ENV, RayRunner
+from eqgnn.jobs._runners import InProcessRunner, PoolRunner, Runner, SubprocessRunner
+from eqgnn.jobs._warm import WarmPoolRunner
 
+RUNNER_ENV = "EQGNN_RUNNER"
+"""Names the runner every job goes to when the caller names none."""
 BACKEND_ENV = "EQGNN_BACKEND"
 """Names the backend: ``local`` (default) or ``ray``."""
 BACKENDS = ("local", "ray")
 
+RUNNERS: dict[str, Callable[..., Runner]] = {
+    "inprocess": InProcessRunner,
+    "subprocess": SubprocessRunner,
+    "pool": PoolRunner,
+    "warm": WarmPoolRunner,
+    "ray": RayRunner,
+}
+"""Runner name -> the factory that makes one (its keyword options are the runner's)."""
+
 _RAY: dict[str | None, RayRunner] = {}
 _RAY_LOCK = threading.Lock()
+
+
+def register_runner(name: str, factory: Callable[..., Runner]) -> None:
+    """Make ``factory`` the runner called ``name`` (a cluster backend plugs in here)."""
+    RUNNERS[name] = factory
 
 
 def backend_name(name: str | None = None) -> str:
@@ -41,31 +62,14 @@ def ray_runner(address: str | None = None) -> RayRunner:
         return _RAY[address]
 
 
-def cluster_runner() -> RayRunner | None:
-    """The Ray runner when ``$EQGNN_BACKEND`` is ``ray``; None for ``local``, where each
-    caller keeps its own local default."""
-    return ray_runner() if backend_name() == "ray" else None
-
-
-def describe_backend() -> dict:
-    """What jobs run on now, for a status line: ``backend``, ``workers`` (warm live-run
-    workers, or Ray nodes), ``cpus``, ``gpus`` and ``device`` (where models run)."""
-    if backend_name() == "ray":
-        return ray_runner().describe()
-    import torch
-
-    from eqgnn.batch import resolve_device
-    from eqgnn.jobs._shared import gate
-
-    return {"backend": "local", "address": None, "workers": gate().limit,
-            "cpus": os.cpu_count() or 1, "gpus": torch.cuda.device_count(),
-            "device": str(resolve_device())}
-
-
-def backend_line(status: dict) -> str:
-    """:func:`describe_backend` in one sentence."""
-    if status["backend"] == "ray":
-        return (f"Ray cluster at {status['address']}: {status['workers']} node(s), "
-                f"{status['cpus']} CPUs, {status['gpus']} GPUs; models run on {status['device']}")
-    return (f"local: {status['workers']} live-run worker(s) on {status['cpus']} CPUs, "
-            f"{status['gpus']} GPUs; models run on {status['device']}")
+def get_runner(name: str | None = None, default: Callable[[], Runner] = InProcessRunner,
+               **options) -> Runner:
+    """The runner of the module docstring's rule: called ``name`` (with ``options``), else
+    ``$EQGNN_RUNNER``, else the Ray backend's, else ``default()`` (this process)."""
+    name = name or os.environ.get(RUNNER_ENV)
+    if name is None:
+        return ray_runner(**options) if backend_name() == "ray" else default()
+    if name not in RUNNERS:
+        raise InputError(f"unknown runner {name!r} (from {RUNNER_ENV} or the caller); "
+                         f"choose one of {', '.join(sorted(RUNNERS))}")
+    return RUNNERS[name](**options)

@@ -1,19 +1,27 @@
 """Spawned worker processes: the one place a job is run in, and killed in, another process.
 
-Both process runners (a process per job, a pool) are this group of workers:
-the parent hands out chunks of specs over a queue, relays each job's progress,
-polls ``cancel`` and a deadline, and on any way out (a result, a cancel, a
-timeout, an error, Ctrl-C, an abandoned generator) stops every worker at once.
+- :func:`serve`: every worker's body (a pool's, a warm pool's): import once, then
+  take tasks from a queue until told there are no more, Ctrl-C left to the parent;
+- :func:`run_reported`: one job in a worker (or a Ray task), its progress and its
+  outcome as messages; :func:`worker_error` turns an error message back into the
+  exception the caller sees;
+- :func:`stop_processes`: the one way workers are stopped (a grace to exit, then
+  SIGTERM, then SIGKILL);
+- :func:`run_in_workers`: both process runners (a process per job, a pool): the
+  parent hands out chunks of specs, relays each job's progress, polls ``cancel``
+  and a deadline, and on any way out (a result, a cancel, a timeout, an error,
+  Ctrl-C, an abandoned generator) stops every worker at once.
 """
 
 from __future__ import annotations
 
 import queue
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
-from eqgnn.errors import InputError
-from eqgnn.jobs._registry import Cancel, Cancelled, call_target, job_target, one_line
+from eqgnn.errors import InputError, first_line
+from eqgnn.jobs._registry import call_target, job_target
+from eqgnn.progress import Cancel, Cancelled
 
 POLL_SECONDS = 0.05
 """How often the parent checks ``cancel``, the deadline and its workers."""
@@ -53,7 +61,7 @@ def run_in_workers(
     for part in chunks:
         tasks.put(part)
     processes = [
-        context.Process(target=_serve, args=(tasks, messages, threads), daemon=True,
+        context.Process(target=serve, args=(tasks, messages, _run_chunk, threads), daemon=True,
                         name=f"eqgnn-job-{specs[0]['kind']}")
         for _ in range(max(1, min(workers, len(chunks))))
     ]
@@ -85,7 +93,7 @@ def run_in_workers(
             yield index, (message[2] if kind == "result"
                           else worker_error(specs[index], *message[2:]))
     finally:
-        _stop(processes, grace=0.0 if pending else 2.0)
+        stop_processes(processes, grace=0.0 if pending else 2.0)
         messages.close()
         tasks.close()
 
@@ -114,11 +122,12 @@ def worker_error(spec: dict, name: str, text: str) -> Exception:
     return RuntimeError(f"job {spec['kind']!r} failed in its worker: {text}")
 
 
-def _stop(processes, grace: float = 0.0) -> None:
-    """Terminate the workers still running (SIGTERM unwinds the job), then kill stragglers.
+def stop_processes(processes, grace: float = 0.0) -> None:
+    """Stop ``processes``: ``grace`` seconds to exit on their own, then SIGTERM (which
+    unwinds a job), then SIGKILL for any that ignored it.
 
-    ``grace`` seconds first let workers that are done exit on their own: one stopped
-    while it flushes its last message prints a stray traceback.
+    The grace matters for workers that are done: one stopped while it flushes its
+    last message prints a stray traceback.
     """
     deadline = time.monotonic() + grace
     for process in processes:
@@ -133,27 +142,47 @@ def _stop(processes, grace: float = 0.0) -> None:
         process.join()
 
 
-def _serve(tasks, messages, threads: int | None) -> None:
-    """A worker's body: run chunks of (index, target, spec) until told there are no more.
+TaskHandler = Callable[[object, object], Iterable[tuple]]
+"""``handle(task, messages)``: a worker's work on one task; the outcome messages it yields
+are put on ``messages`` one by one, as each is ready."""
 
-    Ctrl-C is left to the parent, which stops every worker at once (one
-    interrupted on its own prints a traceback); SIGTERM unwinds the job, so
-    what it holds is released, not reported as leaked.
+
+def serve(tasks, messages, handle: TaskHandler, threads: int | None = None,
+          modules: Iterable[str] = (), announce: bool = False) -> None:
+    """A worker process's body: import ``modules``, then run tasks until a None comes.
+
+    ``threads`` caps torch's threads; ``announce`` puts ``("ready", 0, pid, seconds)``
+    once the imports are done (a warm pool waits for it). Ctrl-C is left to the
+    parent, which stops every worker at once (one interrupted on its own prints a
+    traceback); SIGTERM unwinds the job, so what it holds is released, not leaked.
     """
+    import importlib
+    import os
     import signal
     import sys
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    begun = time.perf_counter()
+    for module in modules:
+        importlib.import_module(module)
     if threads is not None:
         import torch
 
         torch.set_num_threads(threads)
-    while (part := tasks.get()) is not None:
-        for index, target, spec in part:
-            messages.put(run_reported(messages, index, target, spec))
+    if announce:
+        messages.put(("ready", 0, os.getpid(), time.perf_counter() - begun))
+    while (task := tasks.get()) is not None:
+        for message in handle(task, messages):
+            messages.put(message)
     messages.close()
     messages.join_thread()  # flush before exit, so the parent gets the last message
+
+
+def _run_chunk(chunk, messages) -> Iterator[tuple]:
+    """A pool worker's task: consecutive (index, target, spec) jobs, each outcome as it ends."""
+    for index, target, spec in chunk:
+        yield run_reported(messages, index, target, spec)
 
 
 def run_reported(messages, index, target: str, spec: dict, cancel: Cancel | None = None) -> tuple:
@@ -168,9 +197,9 @@ def run_reported(messages, index, target: str, spec: dict, cancel: Cancel | None
     try:
         return "result", index, call_target(target, spec, progress, cancel)
     except InputError as exc:
-        return "error", index, "InputError", one_line(exc)
+        return "error", index, "InputError", first_line(exc)
     except Cancelled as exc:
-        return "error", index, "Cancelled", one_line(exc)
+        return "error", index, "Cancelled", first_line(exc)
     except Exception as exc:  # noqa: BLE001 - every other failure is reported, not lost
         name = type(exc).__name__
-        return "error", index, name, f"{name}: {one_line(exc)}"
+        return "error", index, name, f"{name}: {first_line(exc)}"

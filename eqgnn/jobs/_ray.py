@@ -3,7 +3,7 @@
 Scheduling, resources, retries and cancellation are Ray's, not ours. Each
 spec becomes one task that asks for what it needs (a GPU when it runs on
 cuda, a CPU otherwise). A task runs the job with
-:func:`~eqgnn.jobs._workers.run_reported`, the same body as a local worker,
+:func:`~eqgnn.jobs._processes.run_reported`, the same body as a local worker,
 so a job's error comes back as the same one-line exception and its progress
 as the same messages, here carried by a Ray queue. A worker lost mid-job
 (killed, its node gone) is retried by Ray up to :data:`RETRIES` times; a task
@@ -23,10 +23,12 @@ import threading
 import time
 from collections.abc import Iterator
 
-from eqgnn.errors import InputError
-from eqgnn.jobs._registry import Cancel, Cancelled, Progress, job_target
-from eqgnn.jobs._runners import Outcome, Runner, _count
-from eqgnn.jobs._workers import POLL_SECONDS, run_reported, worker_error
+from eqgnn.device import DEVICE_ENV, device_name
+from eqgnn.errors import InputError, first_line
+from eqgnn.jobs._processes import POLL_SECONDS, run_reported, worker_error
+from eqgnn.jobs._registry import job_target
+from eqgnn.jobs._runners import Outcome, Runner
+from eqgnn.progress import Cancel, Cancelled, Progress
 
 ADDRESS_ENV = "EQGNN_RAY_ADDRESS"
 """The Ray cluster to join (``HOST:PORT`` of its head); unset: the cluster ``ray start``
@@ -43,8 +45,9 @@ class RayRunner(Runner):
     """Jobs as Ray tasks on the cluster at ``address`` (default :data:`ADDRESS_ENV`).
 
     ``device`` is where the jobs' models run: default ``$EQGNN_DEVICE``, else
-    cuda when the cluster has a GPU, else cpu (the product's "cuda when
-    present", said of the cluster rather than of this process). A cuda task
+    cuda when the cluster has a GPU, else cpu (:func:`eqgnn.device.device_name`:
+    the product's "cuda when present", said of the cluster rather than of this
+    process). A cuda task
     asks Ray for one GPU, any other for one CPU. ``retries`` is how often a
     task whose worker died is run again.
     """
@@ -72,22 +75,22 @@ class RayRunner(Runner):
             raise outcome
         return outcome
 
-    def map(self, specs: list[dict], progress: Progress | None = None,
-            cancel: Cancel | None = None) -> Iterator[tuple[dict, Outcome]]:
+    def _finish(self, specs: list[dict], cancel: Cancel | None) -> Iterator[tuple[int, Outcome]]:
+        """Every spec a task at once; (index, outcome) as each task ends. A cancel or a
+        closed map force-stops the tasks still pending."""
         ray = _ray()
 
         submitted = {}
-        for spec in specs:
+        for index, spec in enumerate(specs):
             tag, ref = self._submit(spec, None)
-            submitted[ref] = (tag, spec)
+            submitted[ref] = (tag, index)
         try:
-            for done in range(1, len(specs) + 1):
+            while submitted:
                 ref = self._wait(list(submitted), cancel)
-                tag, spec = submitted.pop(ref)
-                outcome = self._outcome(spec, ref)
+                tag, index = submitted.pop(ref)
+                outcome = self._outcome(specs[index], ref)
                 self._forget(tag)
-                yield spec, outcome
-                _count(progress, done, len(specs), spec)
+                yield index, outcome
         finally:
             for ref, (tag, _) in submitted.items():  # a cancel, an error, or closed early
                 ray.cancel(ref, force=True)
@@ -124,15 +127,14 @@ class RayRunner(Runner):
             except (ConnectionError, RuntimeError, ValueError) as exc:
                 where = self.address or "this machine"
                 raise InputError(f"cannot reach the Ray cluster at {where} "
-                                 f"({ADDRESS_ENV}): {str(exc).splitlines()[0]}") from None
+                                 f"({ADDRESS_ENV}): {first_line(exc)}") from None
             return time.perf_counter() - begun
 
     def _device(self) -> str:
         ray = _ray()
 
         if self.device is None:
-            self.device = os.environ.get("EQGNN_DEVICE") or (
-                "cuda" if ray.cluster_resources().get("GPU", 0) > 0 else "cpu")
+            self.device = device_name(gpu=ray.cluster_resources().get("GPU", 0) > 0)
         return self.device
 
     def _submit(self, spec: dict, progress: Progress | None) -> tuple[int, object]:
@@ -229,7 +231,7 @@ def _run_task(tag: int, target: str, spec: dict, device: str, reports) -> tuple:
     Models run in float64 by the protocol whatever the device; the device is
     set for this worker process, so a CPU task on a GPU node stays on the CPU.
     """
-    os.environ["EQGNN_DEVICE"] = device
+    os.environ[DEVICE_ENV] = device
     return run_reported(reports if reports is not None else _Dropped(), tag, target, spec)
 
 

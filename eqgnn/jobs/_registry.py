@@ -12,21 +12,13 @@ import importlib
 from collections.abc import Callable
 
 from eqgnn.errors import InputError
-
-Progress = Callable[[int, int, str], None]
-"""``progress(done, total, message)``: how far a job (or a batch of jobs) has come."""
-Cancel = Callable[[], bool]
-"""``cancel()``: true once the caller wants the job stopped."""
+from eqgnn.progress import Cancel, Progress
 
 JOB_KINDS: dict[str, str] = {
     "distinguish": "eqgnn.protocol:run_distinguish",
     "lsweep": "eqgnn.lsweep._train:run_lsweep",
 }
 """Job kind (a spec's ``"kind"``) -> the ``"module:function"`` that runs it."""
-
-
-class Cancelled(Exception):
-    """A job stopped because its ``cancel()`` turned true; it has no result."""
 
 
 def register_job(kind: str, function: Callable[..., dict] | str) -> None:
@@ -74,12 +66,6 @@ def call_target(target: str, spec: dict, progress: Progress | None, cancel: Canc
     if not isinstance(result, dict):
         raise RuntimeError(f"job {spec['kind']!r} returned {type(result).__name__}, not a dict")
     return result
-
-
-def one_line(exc: BaseException) -> str:
-    """The first line of an error's message, so it can be shown as is."""
-    lines = str(exc).strip().splitlines()
-    return lines[0] if lines else type(exc).__name__
 
 
 def _resolve(target: str) -> Callable[..., dict]:

@@ -6,7 +6,7 @@ compiles tensor products) before the first epoch. A visitor who pressed
 "run it live" waits for all of that. :class:`WarmPoolRunner` keeps ``workers``
 spawned processes alive instead: each imports torch, e3nn and the job modules
 once, then takes jobs one at a time. A model a worker built stays cached in it
-by config (:func:`eqgnn.protocol.cached_encoder`), so a second run of the same
+by config (:func:`eqgnn.models.cached_encoder`), so a second run of the same
 model builds nothing; :meth:`WarmPoolRunner.warm_up` builds given configs in
 every worker ahead of the first visitor.
 
@@ -20,89 +20,20 @@ started in its place; so is a worker that died.
 from __future__ import annotations
 
 import itertools
-import json
-import os
 import queue
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from eqgnn import background
-from eqgnn.config import ENCODER_CACHE_SIZE
-from eqgnn.jobs._registry import JOB_KINDS, Cancel, Cancelled, Progress, job_target
-from eqgnn.jobs._runners import Outcome, Runner, _count
-from eqgnn.jobs._workers import POLL_SECONDS, run_reported, worker_error
+from eqgnn.jobs._processes import POLL_SECONDS, worker_error
+from eqgnn.jobs._registry import job_target
+from eqgnn.jobs._runners import Outcome, Runner
+from eqgnn.jobs._warm_worker import WarmWorker, model_dict, model_key
+from eqgnn.progress import Cancel, Cancelled, Progress
 
 GRACE_SECONDS = 5.0
 """How long a cancelled job may take to stop before its worker is killed and replaced."""
-WARM_MODULES = ("torch", "e3nn.o3", "eqgnn.models", "eqgnn.protocol")
-"""Imported by every worker at start, with the modules of :data:`~eqgnn.jobs.JOB_KINDS`."""
-
-
-class _Worker:
-    """One warm process seen from the parent: its queues, its cancel flag, what it built.
-
-    :meth:`respawn` swaps in a fresh process (new queues and flag too: a killed
-    process may have left a queue half written) in the same slot.
-    """
-
-    def __init__(self, context, number: int, threads: int | None) -> None:
-        self.context, self.number, self.threads = context, number, threads
-        self.models: list[str] = []  # model keys built here, most recent last
-        self.ready = threading.Event()
-        self.ready_at = 0.0  # when the parent heard "ready" (time.monotonic)
-        self.start_seconds: float | None = None  # the worker's own import time
-        self.process = None
-        self._spawn()
-
-    def _spawn(self) -> None:
-        context = self.context
-        self.inbox, self.outbox, self.cancel = context.Queue(), context.Queue(), context.Event()
-        self.ready.clear()
-        self.models.clear()
-        modules = sorted({*WARM_MODULES, *(t.partition(":")[0] for t in JOB_KINDS.values())})
-        self.process = context.Process(
-            target=_serve_warm, args=(self.inbox, self.outbox, self.cancel, self.threads, modules),
-            daemon=True, name=f"eqgnn-warm-{self.number}")
-        self.process.start()
-
-    @property
-    def pid(self) -> int | None:
-        return self.process.pid
-
-    def respawn(self) -> None:
-        """Kill this worker's process (whatever it is doing) and start a fresh one."""
-        self.stop(wait=0.0)
-        self._spawn()
-
-    def finish(self) -> None:
-        """Tell the process to exit once its current task ends."""
-        try:
-            self.inbox.put(None)
-        except (OSError, ValueError):  # queue already closed
-            pass
-
-    def stop(self, wait: float = 2.0) -> None:
-        """Ask the process to finish (``wait`` seconds), then terminate, then kill it."""
-        if self.process.is_alive() and wait > 0:
-            self.finish()
-            self.process.join(wait)
-        if self.process.is_alive():
-            self.process.terminate()
-            self.process.join(2.0)
-        if self.process.is_alive():
-            self.process.kill()
-            self.process.join(2.0)
-        for channel in (self.inbox, self.outbox):
-            channel.cancel_join_thread()  # never block exit on a dead reader
-            channel.close()
-
-    def remember(self, key: str) -> None:
-        if key in self.models:
-            self.models.remove(key)
-        self.models.append(key)
-        del self.models[:-ENCODER_CACHE_SIZE]
 
 
 class WarmPoolRunner(Runner):
@@ -130,8 +61,8 @@ class WarmPoolRunner(Runner):
         self.workers = max(1, workers)
         self.threads, self.grace, self.timeout = threads, grace, timeout
         self.starts = 0
-        self._slots: list[_Worker] = []
-        self._idle: list[_Worker] = []
+        self._slots: list[WarmWorker] = []
+        self._idle: list[WarmWorker] = []
         self._condition = threading.Condition()
         self._ids = itertools.count(1)
         self._local = threading.local()
@@ -148,7 +79,7 @@ class WarmPoolRunner(Runner):
                 raise RuntimeError("this warm pool was closed; make a new one")
             context = multiprocessing.get_context("spawn")
             while len(self._slots) < self.workers:
-                slot = _Worker(context, len(self._slots), self.threads)
+                slot = WarmWorker(context, len(self._slots), self.threads)
                 self.starts += 1
                 self._slots.append(slot)
                 self._idle.append(slot)
@@ -209,7 +140,7 @@ class WarmPoolRunner(Runner):
             cancel: Cancel | None = None) -> dict:
         target = job_target(spec)
         self._local.builds = None
-        key = _model_key(spec.get("model"))
+        key = model_key(spec.get("model"))
         slot = self._acquire(cancel, prefer=key)
         try:
             kind, payload, builds = self._exchange(slot, "job", (target, spec), progress, cancel)
@@ -222,36 +153,53 @@ class WarmPoolRunner(Runner):
             return payload
         raise worker_error(spec, *payload)
 
-    def map(self, specs: list[dict], progress: Progress | None = None,
-            cancel: Cancel | None = None) -> Iterator[tuple[dict, Outcome]]:
-        """Yield (spec, result or error) as each finishes; the workers share the specs.
+    def _finish(self, specs: list[dict], cancel: Cancel | None) -> Iterator[tuple[int, Outcome]]:
+        """The workers share the specs, one thread of this process per worker feeding it.
 
-        A cancel (or closing the generator) stops the running jobs through
-        their flags and drops the ones not yet started.
+        A cancel, shutdown or closing the map stops the running jobs through their
+        flags and drops the ones not yet started. The feeders are :mod:`eqgnn.background`
+        threads, which shutdown stops before it closes the workers they wait on.
         """
         stop = threading.Event()
+        todo: queue.SimpleQueue[int] = queue.SimpleQueue()
+        finished: queue.SimpleQueue[tuple[int, Outcome]] = queue.SimpleQueue()
+        for index in range(len(specs)):
+            todo.put(index)
 
         def stopped() -> bool:
-            return stop.is_set() or (cancel is not None and cancel())
+            return (stop.is_set() or background.stopping()
+                    or (cancel is not None and cancel()))
 
-        def outcome(spec: dict) -> Outcome:
-            try:
-                return self.run(spec, cancel=stopped)
-            except Cancelled:
-                raise
-            except Exception as exc:  # noqa: BLE001 - handed to the caller with its spec
-                return exc
+        def feed() -> None:
+            while not stop.is_set():
+                try:
+                    index = todo.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    outcome: Outcome = self.run(specs[index], cancel=stopped)
+                except Exception as exc:  # noqa: BLE001 - a Cancelled is raised by the map
+                    outcome = exc
+                finished.put((index, outcome))
 
-        pool = ThreadPoolExecutor(self.workers, thread_name_prefix="eqgnn-warm-map")
+        feeders = [background.start(feed, f"eqgnn-warm-map-{number}")
+                   for number in range(min(self.workers, len(specs)))]
         try:
-            futures = {pool.submit(outcome, spec): spec for spec in specs}
-            for done, future in enumerate(as_completed(futures), 1):
-                spec = futures[future]
-                yield spec, future.result()
-                _count(progress, done, len(specs), spec)
+            for _ in specs:
+                while True:
+                    try:
+                        index, outcome = finished.get(timeout=POLL_SECONDS)
+                        break
+                    except queue.Empty:
+                        if not any(feeder.is_alive() for feeder in feeders) and finished.empty():
+                            raise Cancelled("the warm pool's batch was stopped") from None
+                if isinstance(outcome, Cancelled):
+                    raise outcome
+                yield index, outcome
         finally:
             stop.set()
-            pool.shutdown(wait=True, cancel_futures=True)
+            for feeder in feeders:
+                feeder.join()
 
     def warm_up(self, configs, timeout: float | None = None) -> list[int]:
         """Make every worker build ``configs`` now; the builds per worker (0: already held).
@@ -263,10 +211,10 @@ class WarmPoolRunner(Runner):
         threads are :mod:`eqgnn.background` threads, not an executor's: shutdown
         would join an executor's before closing the workers they wait on.
         """
-        models = [_model_dict(item) for item in configs]
+        models = [model_dict(item) for item in configs]
         slots = list(self._slots or self.start()._slots)
 
-        def one(slot: _Worker) -> int:
+        def one(slot: WarmWorker) -> int:
             self._acquire(None, slot=slot)
             try:
                 kind, payload, builds = self._exchange(slot, "warm", models, None, None,
@@ -276,12 +224,12 @@ class WarmPoolRunner(Runner):
             if kind != "result":
                 raise worker_error({"kind": "warm-up"}, *payload)
             for model in models:
-                slot.remember(_model_key(model))
+                slot.remember(model_key(model))
             return builds
 
         outcomes: list[int | Exception] = [0] * len(slots)
 
-        def keep(index: int, slot: _Worker) -> None:
+        def keep(index: int, slot: WarmWorker) -> None:
             try:
                 outcomes[index] = one(slot)
             except Exception as exc:  # noqa: BLE001 - raised below, in the caller's thread
@@ -299,7 +247,7 @@ class WarmPoolRunner(Runner):
     # -- the parent's side of a worker ---------------------------------------------
 
     def _acquire(self, cancel: Cancel | None, prefer: str | None = None,
-                 slot: _Worker | None = None) -> _Worker:
+                 slot: WarmWorker | None = None) -> WarmWorker:
         """Take an idle worker (``slot`` itself if given), waiting while all are busy."""
         if not self._slots:
             self.start()
@@ -319,13 +267,13 @@ class WarmPoolRunner(Runner):
             self._replace(chosen)
         return chosen
 
-    def _release(self, slot: _Worker) -> None:
+    def _release(self, slot: WarmWorker) -> None:
         with self._condition:
             if slot in self._slots and slot not in self._idle:
                 self._idle.append(slot)
                 self._condition.notify_all()
 
-    def _replace(self, slot: _Worker) -> None:
+    def _replace(self, slot: WarmWorker) -> None:
         """Start a fresh process in ``slot``; none once the pool is closed (it would
         outlive :meth:`close`, which may be what killed the old one)."""
         with self._condition:
@@ -334,7 +282,7 @@ class WarmPoolRunner(Runner):
             slot.respawn()
             self.starts += 1
 
-    def _await_ready(self, slot: _Worker, timeout: float | None) -> bool:
+    def _await_ready(self, slot: WarmWorker, timeout: float | None) -> bool:
         """Read the worker's "ready" (only while no job owns it); True once it came."""
         if slot.ready.is_set():
             return True
@@ -354,12 +302,12 @@ class WarmPoolRunner(Runner):
             self._release(slot)
 
     @staticmethod
-    def _note(slot: _Worker, message: tuple) -> None:
+    def _note(slot: WarmWorker, message: tuple) -> None:
         if message[0] == "ready":
             slot.start_seconds, slot.ready_at = message[3], time.monotonic()
             slot.ready.set()
 
-    def _exchange(self, slot: _Worker, kind: str, payload, progress: Progress | None,
+    def _exchange(self, slot: WarmWorker, kind: str, payload, progress: Progress | None,
                   cancel: Cancel | None, timeout: float | None = None):
         """Send one task to ``slot`` (held by this thread) and follow it to its end.
 
@@ -405,63 +353,3 @@ class WarmPoolRunner(Runner):
                 return "result", message[2], message[3]
             elif message[0] == "error":
                 return "error", message[2:4], message[4]
-
-
-def _model_dict(item) -> dict:
-    """A model config as its dict: from a ModelConfig, a dict, or a spec's ``"model"``."""
-    if hasattr(item, "to_dict"):
-        return item.to_dict()
-    if isinstance(item, dict) and isinstance(item.get("model"), dict):
-        return item["model"]
-    if isinstance(item, dict):
-        return item
-    raise TypeError(f"warm_up takes model configs or job specs, not {type(item).__name__}")
-
-
-def _model_key(model) -> str | None:
-    return json.dumps(model, sort_keys=True) if isinstance(model, dict) else None
-
-
-def _serve_warm(inbox, outbox, cancel, threads: int | None, modules: list[str]) -> None:
-    """A warm worker's body: import once, say ready, then run tasks until told to stop.
-
-    Tasks are ``("job", id, (target, spec))`` (its ``cancel()`` reads the
-    shared flag) and ``("warm", id, [model dicts])``; every outcome carries
-    how many models this task constructed. SIGTERM unwinds, Ctrl-C is the
-    parent's business.
-    """
-    import importlib
-    import signal
-    import sys
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    begun = time.perf_counter()
-    for module in modules:
-        importlib.import_module(module)
-    if threads is not None:
-        import torch
-
-        torch.set_num_threads(threads)
-    from eqgnn.config import ModelConfig
-    from eqgnn.protocol import cached_encoder, encoder_builds
-
-    outbox.put(("ready", 0, os.getpid(), time.perf_counter() - begun))
-    while (task := inbox.get()) is not None:
-        kind, task_id, payload = task
-        before = encoder_builds()
-        if kind == "job" and cancel.is_set():  # cancelled before it began
-            message = ("error", task_id, "Cancelled", "cancelled before it started")
-        elif kind == "job":
-            message = run_reported(outbox, task_id, *payload, cancel=cancel.is_set)
-        else:
-            try:
-                for model in payload:
-                    with cached_encoder(ModelConfig(**model).validate()):
-                        pass
-                message = ("result", task_id, None)
-            except Exception as exc:  # noqa: BLE001 - reported to the caller, not lost
-                message = ("error", task_id, type(exc).__name__, f"{type(exc).__name__}: {exc}")
-        outbox.put((*message, encoder_builds() - before))
-    outbox.close()
-    outbox.join_thread()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from eqgnn.config import config_from_options
 from eqgnn.errors import InputError
-from eqgnn.jobs import Cancel, Progress, Runner, get_runner
+from eqgnn.jobs import Runner, cached_batch
 from eqgnn.lsweep._tasks import GRAPH, TASKS
+from eqgnn.progress import Cancel, Progress
 
 DEFAULT_PROTOCOL = {"train": 1000, "val": 200, "test": 500, "epochs": 30, "seeds": 3,
                     "lr": 5e-3, "batch_size": 32, "layers": 3}
@@ -102,25 +103,15 @@ def lsweep_records(specs: list[dict], store=None, force: bool = False,
                    cancel: Cancel | None = None, runner: Runner | None = None) -> list[dict]:
     """Run (or answer from the store) every spec; one record per run, in order.
 
-    Runs go to ``runner`` (an :class:`eqgnn.jobs.Runner`; default
-    :func:`eqgnn.jobs.get_runner`), which relays each run's progress and polls ``cancel``.
+    The runs missing from the store go to ``runner`` (an :class:`eqgnn.jobs.Runner`;
+    default :func:`eqgnn.jobs.get_runner`) as one batch, as a sweep's cells do, so a
+    pool or a cluster trains them side by side; each is stored as it ends.
+    ``progress`` counts runs, the stored ones first.
     """
-    from eqgnn.store import cached_run, open_store
-
-    store = store if store is not None else open_store()
-    runner = runner if runner is not None else get_runner()
-    records = []
-    for spec in specs:
-        lmax = spec["model"]["lmax"]
-
-        def step(done: int, total: int, message: str, lmax=lmax) -> None:
-            if progress is not None:
-                progress(done, total, f"lmax {lmax}, {message}")
-
-        result, stored = cached_run(spec, store, force=force, progress=step, cancel=cancel,
-                                    runner=runner)
-        records.append({**result, "command": command_of(spec), "from_store": stored})
-    return records
+    outcomes = cached_batch(specs, store, runner, force, progress, cancel,
+                            label=lambda spec: f"lmax {spec['model']['lmax']} trained")
+    return [{**result, "command": command_of(spec), "from_store": stored}
+            for spec, (result, stored) in zip(specs, outcomes)]
 
 
 def shipped_records() -> list[dict]:

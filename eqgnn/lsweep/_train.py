@@ -4,7 +4,7 @@ Targets are standardised on the training split (scalars: mean and standard
 deviation; vectors: scaled by their RMS length, never shifted, so the target
 stays equivariant), the loss is the mean squared error of the standardised
 target, and every seed's weights train in one vectorised step per minibatch
-(``eqgnn.protocol.StackedSeeds``: each seed's loss and Adam state its own).
+(:class:`eqgnn.seeds.StackedSeeds`: each seed's loss and Adam state its own).
 MAE is in the target's units: |error| for scalars, the length of the error
 vector for vectors. The model after the last epoch is the one tested.
 """
@@ -13,23 +13,21 @@ from __future__ import annotations
 
 import resource
 import time
-from collections.abc import Callable
 
 import numpy as np
 import torch
 
 from eqgnn.config import ModelConfig
 from eqgnn.lsweep._tasks import GRAPH, UNITS, TaskData, task_splits
-
-Progress = Callable[[int, int, str], None]
+from eqgnn.progress import Cancel, Cancelled, Progress
 
 
 def run_lsweep(spec: dict, progress: Progress | None = None,
-               cancel: Callable[[], bool] | None = None) -> dict:
+               cancel: Cancel | None = None) -> dict:
     """The job: a pure function of its spec (:func:`eqgnn.lsweep.lsweep_spec`)."""
-    from eqgnn.batch import resolve_device
+    from eqgnn.device import resolve_device
     from eqgnn.nn.property import HEADS, PropertyModel
-    from eqgnn.protocol import StackedSeeds
+    from eqgnn.seeds import StackedSeeds
 
     start = time.perf_counter()
     task = spec["task"]
@@ -51,8 +49,6 @@ def run_lsweep(spec: dict, progress: Progress | None = None,
     epoch_seconds = []
     for epoch in range(spec["epochs"]):
         if cancel is not None and cancel():
-            from eqgnn.jobs import Cancelled
-
             raise Cancelled(f"cancelled at epoch {epoch} of {spec['epochs']}")
         tick = time.perf_counter()
         losses = []

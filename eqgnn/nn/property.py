@@ -16,10 +16,13 @@ not heads (SCIENCE.md, Claim 3):
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import torch
 from torch import nn
 
 from eqgnn.batch import GraphBatch
+from eqgnn.nn.equivariant import SteerableGNN
 from eqgnn.nn.scatter import scatter_sum
 
 HEADS = {
@@ -34,13 +37,10 @@ class PropertyModel(nn.Module):
 
     def __init__(self, config, kind: str):
         super().__init__()
-        from dataclasses import replace
-
-        from eqgnn.models import construct
-
         readout = "invariant" if kind == "scalar" else "equivariant"
         self.kind = kind
-        self.encoder = construct(replace(config, readout=readout))
+        encoder = SteerableGNN.from_config(replace(config, readout=readout).validate())
+        self.encoder = encoder.to(torch.float64)  # as eqgnn.models.construct builds every model
         if kind == "scalar":
             self.out = nn.Linear(self.encoder.head[-1].out_features, 1)
             return

@@ -32,8 +32,10 @@ import threading
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from eqgnn.errors import InputError
+from eqgnn.errors import InputError, first_line
 from eqgnn.paths import SHIPPED_RESULTS
+from eqgnn.store._folder import ResultStore
+from eqgnn.store._records import canonical_json, record_problem, revision_of, spec_key, summary
 
 TABLE = "eqgnn_results"
 SCHEMA = f"""
@@ -85,8 +87,6 @@ class PostgresStore:
     """
 
     def __init__(self, url: str, shipped: Path | str | None = SHIPPED_RESULTS) -> None:
-        from eqgnn.store import ResultStore
-
         self.url, self.root = url, redacted(url)
         self.shipped = Path(shipped) if shipped else None
         self._shipped = ResultStore(self.shipped, shipped=None) if self.shipped else None
@@ -102,8 +102,6 @@ class PostgresStore:
 
     def get(self, spec: dict) -> dict | None:
         """The stored result of ``spec`` (this database first), or None."""
-        from eqgnn.store import revision_of, spec_key
-
         rows = self._execute(f"SELECT {COLUMNS} FROM {TABLE} WHERE key = %s AND revision = %s",
                              (spec_key(spec), revision_of(spec.get("kind"))))
         for record in self._valid(rows):
@@ -112,8 +110,6 @@ class PostgresStore:
 
     def put(self, spec: dict, result: dict) -> str:
         """Store ``result`` for ``spec`` (replacing a row of the same key); returns where."""
-        from eqgnn.store import canonical_json, revision_of, spec_key
-
         if not isinstance(result, dict):
             raise TypeError(f"a job result is a dict, not {type(result).__name__}")
         seconds = result.get("seconds")
@@ -139,8 +135,6 @@ class PostgresStore:
 
     def entries(self) -> list[dict]:
         """Every valid stored result for listing, as :meth:`ResultStore.entries` gives them."""
-        from eqgnn.store import summary
-
         rows = [{
             "key": record["key"], "revision": record["revision"],
             "kind": record["spec"].get("kind"),
@@ -158,8 +152,6 @@ class PostgresStore:
 
     def _valid(self, rows: list[tuple]) -> list[dict]:
         """The rows as records, those that fail the validity test left out and named."""
-        from eqgnn.store import record_problem
-
         records = []
         for key, revision, spec_jsonb, spec, result, created in rows:
             record = {"key": key, "revision": revision, "spec": json.loads(spec),
@@ -210,9 +202,9 @@ class PostgresStore:
                     self._connection = None
                     if attempt == 2 or "connect" not in str(exc).lower():
                         raise InputError(f"result store {self.root}: "
-                                         f"{_first_line(exc)}") from None
+                                         f"{first_line(exc)}") from None
                 except psycopg.ProgrammingError as exc:
-                    raise InputError(f"result store {self.root}: {_first_line(exc)}") from None
+                    raise InputError(f"result store {self.root}: {first_line(exc)}") from None
         return []
 
 
@@ -229,8 +221,3 @@ def _finite(value):
 
 def _text_or_none(value: object) -> str | None:
     return value if isinstance(value, str) else None
-
-
-def _first_line(exc: BaseException) -> str:
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    return lines[0] if lines else type(exc).__name__

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 from eqgnn.errors import InputError
+from eqgnn.store._records import record_problem
 
 
 def export_records(store, path: Path | str, shipped: bool = False) -> int:
@@ -37,8 +38,6 @@ def import_records(store, path: Path | str) -> dict:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
-    from eqgnn.store import record_problem
-
     imported, problems = 0, []
     for number, line in enumerate(lines, 1):
         if not line.strip():

@@ -1,158 +1,30 @@
-"""Live runs on a shared machine: a server-wide limit, a FIFO queue, shared jobs.
+"""Live runs: one job in a background thread, shared by every session that asks for it.
 
-A hosted dashboard may have a lecture hall of visitors pressing "run it live"
-at once. Each run trains a model in a worker process, so without a limit a
-hundred clicks would start a hundred processes on a few cores. Here:
-
-- :class:`JobGate`: at most ``limit`` jobs run at once; the rest wait in
-  first-come order and can read their place in the queue;
-- :class:`LiveJob`: one job running in a background thread through the gate,
-  with its progress readable at any time and a cancel flag. A job outlives the
-  page run that started it (a Streamlit rerun does not kill it), and is shared:
-  every session asking for the same spec follows the one job, which is
-  cancelled only when every follower has let go;
-- :func:`start_job` / :func:`find_job`: the process-wide registry of jobs.
-
-The job itself runs on a :class:`~eqgnn.jobs.Runner` (default: :func:`live_pool`,
-the server's warm workers, which imported torch once and keep the models they
-built, so a run starts training about a second after its turn comes; a cancel
-stops the job at its next epoch and the worker stays). No streamlit here: the dashboard's
-``ui.live`` draws these objects, and the tests drive them with threads.
+A job outlives the page run that started it (a Streamlit rerun does not kill
+it), and is shared: every session asking for the same spec follows the one job,
+which is cancelled only when every follower has let go. :func:`start_job` and
+:func:`find_job` keep the process-wide registry of jobs; the caps of
+:func:`eqgnn.limits.limits` apply to a new one.
 """
 
 from __future__ import annotations
 
-import itertools
-import os
 import threading
 import time
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Callable
 
 from eqgnn import background
-from eqgnn.errors import InputError
-from eqgnn.jobs._registry import Cancelled
-from eqgnn.jobs._runners import Runner
-from eqgnn.jobs._warm import WarmPoolRunner
+from eqgnn.errors import InputError, first_line
+from eqgnn.jobs import Runner, cached_run
 from eqgnn.limits import cap_message, check_spec, limits
+from eqgnn.live._gate import JobGate, gate
+from eqgnn.live._pool import live_runner
+from eqgnn.progress import Cancelled
+from eqgnn.store import open_store, spec_key
 
 FINISHED_KEPT = 64
 """Finished jobs kept in the registry (for their followers to read), oldest dropped."""
-
-
-class JobGate:
-    """At most ``limit`` holders at once; the others queue first come, first served.
-
-    ``enter()`` takes a ticket and joins the queue; ``wait(ticket)`` blocks
-    until the ticket is admitted (it reaches the head of the queue and a slot
-    is free); ``leave(ticket)`` frees the slot or leaves the queue. A waiter
-    that gives up (its user cancelled) leaves without ever running, and the
-    ones behind it move up.
-    """
-
-    def __init__(self, limit: int) -> None:
-        if limit < 1:
-            raise ValueError(f"a gate needs a limit >= 1, got {limit}")
-        self.limit = limit
-        self._condition = threading.Condition()
-        self._queue: deque[int] = deque()
-        self._running: set[int] = set()
-        self._tickets = itertools.count(1)
-
-    def enter(self) -> int:
-        """Join the queue; returns the ticket to wait, read positions and leave with."""
-        with self._condition:
-            ticket = next(self._tickets)
-            self._queue.append(ticket)
-            self._admit()
-            return ticket
-
-    def wait(self, ticket: int, timeout: float | None = None) -> bool:
-        """Block until ``ticket`` runs (True) or ``timeout`` seconds pass (False)."""
-        with self._condition:
-            return self._condition.wait_for(lambda: ticket in self._running, timeout)
-
-    def position(self, ticket: int) -> int:
-        """0 when ``ticket`` runs, else its 1-based place in the queue; -1 when it left."""
-        with self._condition:
-            if ticket in self._running:
-                return 0
-            try:
-                return self._queue.index(ticket) + 1
-            except ValueError:
-                return -1
-
-    def leave(self, ticket: int) -> None:
-        """Free the slot of ``ticket`` (or take it out of the queue); the next one runs."""
-        with self._condition:
-            self._running.discard(ticket)
-            if ticket in self._queue:
-                self._queue.remove(ticket)
-            self._admit()
-
-    @property
-    def running(self) -> int:
-        """How many tickets hold a slot now."""
-        with self._condition:
-            return len(self._running)
-
-    @property
-    def waiting(self) -> int:
-        """How many tickets wait in the queue now."""
-        with self._condition:
-            return len(self._queue)
-
-    def _admit(self) -> None:
-        """Move queue heads into free slots and wake the waiters (lock held)."""
-        admitted = False
-        while self._queue and len(self._running) < self.limit:
-            self._running.add(self._queue.popleft())
-            admitted = True
-        if admitted:
-            self._condition.notify_all()
-
-
-_GATE: JobGate | None = None
-_GATE_LOCK = threading.Lock()
-
-
-def gate() -> JobGate:
-    """The process-wide gate every live job passes (limit: the ``heavy_jobs`` cap,
-    :func:`eqgnn.limits.limits`)."""
-    global _GATE
-    with _GATE_LOCK:
-        if _GATE is None:
-            _GATE = JobGate(limits().heavy_jobs)
-        return _GATE
-
-
-_POOL: WarmPoolRunner | None = None
-_POOL_LOCK = threading.Lock()
-
-
-def live_pool() -> WarmPoolRunner:
-    """The process-wide warm workers live jobs run on, started on first use.
-
-    One worker per slot of :func:`gate` (``$EQGNN_LIVE_JOBS``), so an admitted
-    job never waits for a worker; torch's threads are shared out among them.
-    They are stopped at shutdown (:func:`eqgnn.background.stop_all`).
-    """
-    global _POOL
-    with _POOL_LOCK:
-        if _POOL is None:
-            workers = gate().limit
-            threads = max(1, (os.cpu_count() or 1) // workers)
-            _POOL = WarmPoolRunner(workers, threads=threads).start()
-            background.on_stop(_POOL.close)
-        return _POOL
-
-
-def live_runner() -> Runner:
-    """What live jobs run on: the Ray runner under ``$EQGNN_BACKEND=ray`` (the cluster's
-    workers, each job a task), else :func:`live_pool`."""
-    from eqgnn.jobs._backend import cluster_runner
-
-    return cluster_runner() or live_pool()
 
 
 QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
@@ -259,8 +131,6 @@ class LiveJob:
 
     def _run(self) -> None:
         """The thread: wait for a slot (or a cancel), run, record the outcome, leave."""
-        from eqgnn.store import cached_run
-
         try:
             while not self._gate.wait(self._ticket, self.POLL_SECONDS):
                 if self._cancel.is_set() or background.stopping():
@@ -281,8 +151,7 @@ class LiveJob:
             else:
                 self.state = CANCELLED
         except Exception as exc:  # noqa: BLE001 - a follower must see every failure, not a hang
-            text = str(exc).strip()
-            self.error = text.splitlines()[0] if text else type(exc).__name__
+            self.error = first_line(exc)
             self.state = FAILED
         finally:
             self._gate.leave(self._ticket)
@@ -294,8 +163,6 @@ _JOBS_LOCK = threading.Lock()
 
 def find_job(spec: dict) -> LiveJob | None:
     """The registered job of ``spec`` (running, queued or finished), if any."""
-    from eqgnn.store import spec_key
-
     with _JOBS_LOCK:
         return _JOBS.get(spec_key(spec))
 
@@ -320,8 +187,6 @@ def start_job(
     once (following a job another visitor started counts as one); each raises
     its sentence as an :class:`~eqgnn.errors.InputError`.
     """
-    from eqgnn.store import open_store, spec_key
-
     key = spec_key(spec)
     caps = limits()
     with _JOBS_LOCK:
