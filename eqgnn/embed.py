@@ -69,11 +69,3 @@ def embed(
     result["embedding"] = result.pop("embeddings")[0]
     return {**result, **reading.to_dict()}
 
-
-def embedding_gap(a: Sequence[float], b: Sequence[float]) -> float:
-    """|e(G1) - e(G2)| / (|e(G1)| + |e(G2)|) (SCIENCE.md, "distinguished")."""
-    import numpy as np
-
-    ea, eb = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    denom = np.linalg.norm(ea) + np.linalg.norm(eb)
-    return float(np.linalg.norm(ea - eb) / denom) if denom > 0 else 0.0

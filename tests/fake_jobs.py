@@ -34,3 +34,35 @@ def attempt_job(spec: dict, progress=None, cancel=None) -> dict:
     if attempts == 1:
         time.sleep(60)
     return {"attempts": attempts}
+
+
+def summing_job(spec: dict, progress=None, cancel=None) -> dict:
+    """Sums ``values``, one progress step per value."""
+    total = len(spec["values"])
+    for done in range(1, total + 1):
+        if progress is not None:
+            progress(done, total, f"value {done}")
+    return {"sum": sum(spec["values"])}
+
+
+def refusing_job(spec: dict, progress=None, cancel=None) -> dict:
+    from eqgnn.errors import InputError
+
+    raise InputError("no such case 'nope'; python -m eqgnn cases lists them")
+
+
+def ticking_job(spec: dict, progress=None, cancel=None) -> dict:
+    """Leaves its process id, then writes its tick count every 50 ms for a minute,
+    stopping when cancelled: a job that stopped writes no more ticks."""
+    import os
+    from pathlib import Path
+
+    Path(spec["pid_file"]).write_text(str(os.getpid()))
+    for tick in range(1200):
+        if cancel is not None and cancel():
+            raise Cancelled("stopped between ticks")
+        Path(spec["tick_file"]).write_text(str(tick))
+        if progress is not None:
+            progress(tick, 1200, "tick")
+        time.sleep(0.05)
+    return {}

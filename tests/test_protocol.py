@@ -96,7 +96,7 @@ def test_result_reports_curves_gaps_and_theory():
 
 def test_distinguish_cli_answers_an_identical_request_from_the_store(tmp_path, monkeypatch,
                                                                      capsys):
-    monkeypatch.setenv("EQGNN_RESULTS", str(tmp_path))
+    monkeypatch.setenv("EQGNN_STORE", str(tmp_path))
     argv = ["distinguish", "--case", "kchain-2", "--model", "khop", "--hops", "2",
             "--width", "8", "--seeds", "2", "--epochs", "5", "--json"]
     assert main(argv) == 0
@@ -110,7 +110,7 @@ def test_distinguish_cli_answers_an_identical_request_from_the_store(tmp_path, m
 
 
 def test_sweep_cli_gives_a_table_with_theory_in_every_cell(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("EQGNN_RESULTS", str(tmp_path))
+    monkeypatch.setenv("EQGNN_STORE", str(tmp_path))
     out_csv = tmp_path / "sweep.csv"
     assert main(["sweep", "--case", "butane-torsion", "--family", "khop",
                  "--grid", "hops=1-2", "--grid", "layers=1", "--grid", "body_order=3",
@@ -205,7 +205,7 @@ def test_whole_gallery_models_reach_what_theory_allows(name):
 
 
 def test_distinguish_cli_takes_two_structures(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("EQGNN_RESULTS", str(tmp_path))
+    monkeypatch.setenv("EQGNN_STORE", str(tmp_path))
     twin = tmp_path / "gauche.json"
     assert main(["twist", "g2:trans-butane", "--bond", "1", "2", "--angle", "120",
                  "-o", str(twin)]) == 0

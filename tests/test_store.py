@@ -372,40 +372,6 @@ def test_worker_errors_come_back_as_one_line():
         SubprocessRunner().run({"kind": "crash"})
 
 
-RUNNERS = [InProcessRunner(), SubprocessRunner(), PoolRunner(workers=2)]
-
-
-@pytest.mark.parametrize("runner", RUNNERS, ids=repr)
-def test_every_runner_gives_the_same_result_and_the_same_progress(runner):
-    seen: list[tuple[int, int, str]] = []
-    assert runner.run(SPEC, progress=lambda *step: seen.append(step)) == run_job(SPEC)
-    assert seen == [(1, 3, "value 1"), (2, 3, "value 2"), (3, 3, "value 3")]
-    specs = [SPEC, {**SPEC, "values": [5]}, {"kind": "bad-input"}]
-    counts: list[tuple[int, int]] = []
-    outcomes = dict((spec_key(spec), outcome) for spec, outcome in
-                    runner.map(specs, progress=lambda done, total, _: counts.append((done, total))))
-    assert outcomes[spec_key(SPEC)] == {"sum": 6, "accuracy": 0.75}
-    assert outcomes[spec_key(specs[1])] == {"sum": 5, "accuracy": 0.75}
-    bad = outcomes[spec_key(specs[2])]  # a failed job is handed back with its spec, not raised
-    assert isinstance(bad, InputError) and str(bad).startswith("no such case 'nope'")
-    assert counts == [(1, 3), (2, 3), (3, 3)]
-
-
-@pytest.mark.parametrize("runner", RUNNERS, ids=repr)
-def test_cancel_stops_every_runner(runner, tmp_path):
-    pid_files = [tmp_path / "a", tmp_path / "b"]
-    specs = [{"kind": "tick", "pid_file": str(f)} for f in pid_files]
-    started = time.monotonic()
-    with pytest.raises(Cancelled):
-        runner.run(specs[0], cancel=pid_files[0].exists)
-    with pytest.raises(Cancelled):
-        list(runner.map(specs, cancel=pid_files[0].exists))
-    assert time.monotonic() - started < 30
-    for pid in {int(f.read_text()) for f in pid_files if f.exists()} - {os.getpid()}:
-        with pytest.raises(ProcessLookupError):  # a worker is gone, not left running
-            os.kill(pid, 0)
-
-
 def test_runners_are_chosen_by_name_or_the_environment(monkeypatch):
     monkeypatch.delenv("EQGNN_RUNNER", raising=False)
     assert isinstance(get_runner(), InProcessRunner)

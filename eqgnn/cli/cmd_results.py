@@ -14,7 +14,7 @@ def register(sub) -> None:
         "results", help="list stored job results (writable store, then shipped ones); "
         "export / import them",
         description="Lists every result in the writable store ($EQGNN_STORE: a folder or a "
-        "postgresql:// URL; else $EQGNN_RESULTS, else ~/.cache/eqgnn/results) and in the "
+        "postgresql:// URL; else ~/.cache/eqgnn/results) and in the "
         "repository's data/results/. Unreadable or stale results are named on stderr, one "
         "line each, and otherwise ignored.",
     )
