@@ -39,6 +39,8 @@ RIGID_TOL = 1e-3
 """Å: an aligned RMSD below this means B is A moved rigidly (nothing to lay on)."""
 CHANGED_DEGREES = 1.0
 """A dihedral that moved by less than this has not changed."""
+STRAIGHT = 1e-6
+"""Below this sine of a bond angle the path is straight and has no dihedral."""
 AGREE = 0.1
 """Å: atoms of A and B this close after a fit belong to the part the two share."""
 TRIPLES = 500
@@ -147,7 +149,8 @@ def _changed_dihedral(xa: np.ndarray, xb: np.ndarray, numbers: np.ndarray,
     """The path i-j-k-l of ``edges`` whose dihedral differs most between A and B; of
     paths that changed as much (within a degree), the one with the most heavy atoms
     (butane's C-C-C-C, not an H-C-C-C beside it)."""
-    paths = _paths(edges, len(xa))
+    paths = [path for path in _paths(edges, len(xa))
+             if _defined(xa, path) and _defined(xb, path)]
     if not paths:
         return None, None
     before = np.array([dihedral(xa, *path) for path in paths])
@@ -158,6 +161,16 @@ def _changed_dihedral(xa: np.ndarray, xb: np.ndarray, numbers: np.ndarray,
     near = np.flatnonzero(change >= change.max() - CHANGED_DEGREES)
     best = max(near, key=lambda p: (int(np.sum(numbers[list(paths[p])] > 1)), change[p]))
     return paths[best], (float(before[best]) + 0.0, float(after[best]) + 0.0)  # no -0.0
+
+
+def _defined(x: np.ndarray, path: tuple[int, int, int, int]) -> bool:
+    """Has ``path`` a dihedral: neither end on the line of its middle bond? On a straight
+    chain (a k-chain's middle) the angle is rounding noise, not geometry."""
+    i, j, k, m = path
+    axis = x[k] - x[j]
+    axis = axis / np.linalg.norm(axis)
+    return all(np.linalg.norm(np.cross(axis, end)) > STRAIGHT * np.linalg.norm(end)
+               for end in (x[i] - x[j], x[m] - x[k]))
 
 
 def _paths(edges: np.ndarray | None, n: int) -> list[tuple[int, int, int, int]]:
