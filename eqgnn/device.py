@@ -8,8 +8,12 @@ rather than of its own process, so whether a GPU is at hand is a parameter.
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from eqgnn.errors import InputError
+
+if TYPE_CHECKING:
+    import torch
 
 DEVICE_ENV = "EQGNN_DEVICE"
 """Names the device models run on (``cpu``, ``cuda``, ``cuda:N``) when a call names none."""
@@ -28,7 +32,7 @@ def device_name(device: str | None = None, gpu: bool | None = None) -> str:
     return "cuda" if gpu else "cpu"
 
 
-def resolve_device(device: str | None = None):
+def resolve_device(device: str | None = None) -> torch.device:
     """The :class:`torch.device` of :func:`device_name`; an unknown name, or cuda on a
     machine without a GPU, is one line."""
     import torch

@@ -18,6 +18,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from eqgnn.errors import InputError
+
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -58,8 +60,6 @@ def store_setting() -> str:
     it is refused in one line."""
     setting = os.environ.get(STORE_ENV, "").strip()
     if not setting and os.environ.get("EQGNN_RESULTS"):
-        from eqgnn.errors import InputError
-
         raise InputError(f"EQGNN_RESULTS is no longer read: name the result store with "
                          f"{STORE_ENV} (a folder or a postgresql:// URL)")
     return setting

@@ -196,10 +196,16 @@ def run_reported(messages, index, target: str, spec: dict, cancel: Cancel | None
 
     try:
         return "result", index, call_target(target, spec, progress, cancel)
-    except InputError as exc:
-        return "error", index, "InputError", first_line(exc)
-    except Cancelled as exc:
-        return "error", index, "Cancelled", first_line(exc)
-    except Exception as exc:  # noqa: BLE001 - every other failure is reported, not lost
-        name = type(exc).__name__
-        return "error", index, name, f"{name}: {first_line(exc)}"
+    except Exception as exc:  # noqa: BLE001 - every failure is reported, not lost
+        return error_message(index, exc)
+
+
+def error_message(index, error: Exception) -> tuple:
+    """``("error", index, name, text)``: a worker's failure as the message
+    :func:`worker_error` turns back into the exception the caller sees (an
+    :class:`InputError` or :class:`Cancelled` as itself, anything else named)."""
+    for kind in (InputError, Cancelled):  # subclasses come back as their base
+        if isinstance(error, kind):
+            return "error", index, kind.__name__, first_line(error)
+    name = type(error).__name__
+    return "error", index, name, f"{name}: {first_line(error)}"

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Iterator
 
 from eqgnn.config import ENCODER_CACHE_SIZE
-from eqgnn.jobs._processes import run_reported, serve, stop_processes
+from eqgnn.jobs._processes import error_message, run_reported, serve, stop_processes
 from eqgnn.jobs._registry import JOB_KINDS
 
 WARM_MODULES = ("torch", "e3nn.o3", "eqgnn.models", "eqgnn.protocol")
@@ -119,5 +119,5 @@ def _warm_task(task: tuple, outbox, cancel) -> Iterator[tuple]:
                     pass
             message = ("result", task_id, None)
         except Exception as exc:  # noqa: BLE001 - reported to the caller, not lost
-            message = ("error", task_id, type(exc).__name__, f"{type(exc).__name__}: {exc}")
+            message = error_message(task_id, exc)
     yield (*message, encoder_builds() - before)
