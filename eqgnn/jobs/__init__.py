@@ -19,6 +19,7 @@ anywhere a :class:`Runner` reaches:
 - the choice (:mod:`eqgnn.jobs._choice`): :func:`get_runner` by name,
   ``$EQGNN_RUNNER``, the backend ``$EQGNN_BACKEND`` (``local`` or ``ray``:
   :func:`backend_name`, :func:`ray_runner`), else the caller's default;
+  :func:`warm_pool` is the process's one warm pool of a size;
   :func:`register_runner` adds one;
 - stored runs: :func:`cached_run` (the stored result, else run and store it),
   :func:`cached_batch` (the stored results, the rest run as one batch: sweeps, L
@@ -40,6 +41,7 @@ from eqgnn.jobs._choice import (
     get_runner,
     ray_runner,
     register_runner,
+    warm_pool,
 )
 from eqgnn.jobs._processes import POLL_SECONDS
 from eqgnn.jobs._ray import ADDRESS_ENV, AUTH_ENV, RayRunner
@@ -53,5 +55,5 @@ __all__ = [
     "POLL_SECONDS", "RUNNERS", "RUNNER_ENV", "Cancel", "Cancelled", "InProcessRunner",
     "Outcome", "PoolRunner", "Progress", "RayRunner", "Runner", "SubprocessRunner",
     "WarmPoolRunner", "backend_name", "cached_batch", "cached_run", "get_runner", "job_target",
-    "ray_runner", "register_job", "register_runner", "run_and_store", "run_job",
+    "ray_runner", "register_job", "register_runner", "run_and_store", "run_job", "warm_pool",
 ]

@@ -14,6 +14,7 @@ import os
 import threading
 from collections.abc import Callable
 
+from eqgnn import background
 from eqgnn.errors import InputError
 from eqgnn.jobs._ray import ADDRESS_ENV, RayRunner
 from eqgnn.jobs._runners import InProcessRunner, PoolRunner, Runner, SubprocessRunner
@@ -29,13 +30,15 @@ RUNNERS: dict[str, Callable[..., Runner]] = {
     "inprocess": InProcessRunner,
     "subprocess": SubprocessRunner,
     "pool": PoolRunner,
-    "warm": WarmPoolRunner,
+    "warm": lambda **options: warm_pool(**options),
     "ray": RayRunner,
 }
 """Runner name -> the factory that makes one (its keyword options are the runner's)."""
 
 _RAY: dict[str | None, RayRunner] = {}
 _RAY_LOCK = threading.Lock()
+_WARM: dict[tuple[int, int | None], WarmPoolRunner] = {}
+_WARM_LOCK = threading.Lock()
 
 
 def register_runner(name: str, factory: Callable[..., Runner]) -> None:
@@ -60,6 +63,22 @@ def ray_runner(address: str | None = None) -> RayRunner:
         if address not in _RAY:
             _RAY[address] = RayRunner(address)
         return _RAY[address]
+
+
+def warm_pool(workers: int = 1, threads: int | None = None) -> WarmPoolRunner:
+    """The process's one started :class:`WarmPoolRunner` of ``workers`` workers (``threads``
+    torch threads each), closed at shutdown (:func:`eqgnn.background.stop_all`).
+
+    Warm workers are worth their start-up only when they are kept: every caller that
+    asks for that pool (a live run after another, ``$EQGNN_RUNNER=warm``) gets the same
+    one, never a fresh set of processes that nothing would close.
+    """
+    with _WARM_LOCK:
+        key = (workers, threads)
+        if key not in _WARM:
+            _WARM[key] = WarmPoolRunner(workers, threads=threads).start()
+            background.on_stop(_WARM[key].close)
+        return _WARM[key]
 
 
 def get_runner(name: str | None = None, default: Callable[[], Runner] = InProcessRunner,

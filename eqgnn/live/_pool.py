@@ -4,14 +4,9 @@
 from __future__ import annotations
 
 import os
-import threading
 
-from eqgnn import background
-from eqgnn.jobs import Runner, WarmPoolRunner, backend_name, get_runner, ray_runner
+from eqgnn.jobs import Runner, WarmPoolRunner, backend_name, get_runner, ray_runner, warm_pool
 from eqgnn.live._gate import gate
-
-_POOL: WarmPoolRunner | None = None
-_POOL_LOCK = threading.Lock()
 
 
 def live_pool() -> WarmPoolRunner:
@@ -19,16 +14,10 @@ def live_pool() -> WarmPoolRunner:
 
     One worker per slot of :func:`gate` (``$EQGNN_LIVE_JOBS``), so an admitted
     job never waits for a worker; torch's threads are shared out among them.
-    They are stopped at shutdown (:func:`eqgnn.background.stop_all`).
+    They are stopped at shutdown (:func:`eqgnn.jobs.warm_pool`).
     """
-    global _POOL
-    with _POOL_LOCK:
-        if _POOL is None:
-            workers = gate().limit
-            threads = max(1, (os.cpu_count() or 1) // workers)
-            _POOL = WarmPoolRunner(workers, threads=threads).start()
-            background.on_stop(_POOL.close)
-        return _POOL
+    workers = gate().limit
+    return warm_pool(workers, threads=max(1, (os.cpu_count() or 1) // workers))
 
 
 def live_runner() -> Runner:
