@@ -3,10 +3,13 @@ page's script run on the server as a browser would have it run, and one live run
 
 from __future__ import annotations
 
+import pytest
+
 from eqgnn.cli import main
 from tools.bench_load import PAGES, bench_load
 
 
+@pytest.mark.slow  # tens of seconds on two cores: the default run stays under 10 minutes
 def test_two_sessions_visit_every_page_twice_and_finish_their_live_runs():
     result = bench_load(sessions=2)
     assert result["errors"] == 0, result["error_messages"]

@@ -130,6 +130,7 @@ def test_shipped_results_carry_the_current_revision():
         assert record["revision"] == revision_of(record["spec"]["kind"]), path.name
 
 
+@pytest.mark.slow  # tens of seconds on two cores: the default run stays under 10 minutes
 def test_precompute_in_workers_cancels_resumes_and_reproduces_the_shipped_results(tmp_path):
     # worker processes with one torch thread each must compute exactly what was shipped;
     # a cancel stops the workers at once, keeps what finished, and the next run computes

@@ -93,6 +93,7 @@ def test_a_job_that_ignores_cancel_costs_its_worker_after_the_grace(pool):
     assert pool.pids[0] != pid and pool.starts == starts + 1
 
 
+@pytest.mark.slow  # tens of seconds on two cores: the default run stays under 10 minutes
 def test_a_killed_worker_is_replaced(pool):
     assert pool.wait_ready(120)
     pid, starts = pool.pids[0], pool.starts
