@@ -17,6 +17,8 @@ from eqgnn.progress import Cancel, Progress
 JOB_KINDS: dict[str, str] = {
     "distinguish": "eqgnn.protocol:run_distinguish",
     "lsweep": "eqgnn.lsweep._train:run_lsweep",
+    "audit": "eqgnn.audit._cells:run_audit_cell",
+    "audit-symmetry": "eqgnn.audit._cells:run_audit_symmetry",
 }
 """Job kind (a spec's ``"kind"``) -> the ``"module:function"`` that runs it."""
 

@@ -38,11 +38,12 @@ from eqgnn.protocol._classifier import (
     margins,
     verdict_of,
 )
-from eqgnn.protocol._distinguish import distinguish, run_distinguish
+from eqgnn.protocol._distinguish import distinguish, pair_verdict, run_distinguish
 from eqgnn.protocol._theory import theory_beside
 
 __all__ = [
     "DECIDED_EPOCHS", "DECIDED_MARGIN", "DISTINGUISHED", "NORMALISE", "STOPPED",
-    "PairClassifier", "accuracies", "decided", "distinguish", "margins", "run_distinguish",
+    "PairClassifier", "accuracies", "decided", "distinguish", "margins", "pair_verdict",
+    "run_distinguish",
     "theory_beside", "verdict_of",
 ]

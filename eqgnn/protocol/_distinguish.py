@@ -45,22 +45,53 @@ def distinguish(
     (:func:`theory_beside`). ``early_stop=False`` turns both short-cuts off:
     every epoch runs (the tests compare the verdicts both ways).
     """
+    start = time.perf_counter()
+    with cached_encoder(config) as encoder:
+        result = pair_verdict(encoder, a, b, config.graph, seeds, epochs, lr, normalise, dtype,
+                              device, seed_list, progress, cancel, early_stop)
+    result.pop("seeds_vectorised")  # the product's models always vectorise
+    return {
+        **result,
+        "seconds": time.perf_counter() - start,
+        "config": {"model": config.to_dict(), "seeds": result.pop("seeds"), "epochs": epochs,
+                   "lr": lr, "normalise": normalise, "dtype": dtype},
+        "theory": theory_beside(*read_pair(a, b, config.graph)[:2], config),
+    }
+
+
+def pair_verdict(
+    encoder: torch.nn.Module,
+    a: Structure,
+    b: Structure,
+    graph: str | None,
+    seeds: int = DEFAULTS["seeds"],
+    epochs: int = DEFAULTS["epochs"],
+    lr: float = DEFAULTS["lr"],
+    normalise: str = DEFAULTS["normalise"],
+    dtype: str = DEFAULTS["dtype"],
+    device: str | None = None,
+    seed_list: list[int] | None = None,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+    early_stop: bool = True,
+) -> dict:
+    """The protocol's verdict for any encoder (``encoder(batch).embedding``, redrawn by
+    ``reset_parameters``) on the pair, on graph rule ``graph``: what :func:`distinguish`
+    reports but the model's config and the theory (an audit brings its own)."""
     if seeds < 1 or epochs < 0:
         raise InputError(f"need seeds >= 1 and epochs >= 0 (got {seeds}, {epochs})")
     if normalise not in NORMALISE:
         raise InputError(f"normalise {normalise!r}: choose pair or none")
     if not lr > 0:
         raise InputError(f"learning rate must be > 0, got {lr}")
-    start = time.perf_counter()
-    a, b, reading = read_pair(a, b, config.graph)
+    a, b, reading = read_pair(a, b, graph)
     dev, torch_dtype = resolve_device(device), resolve_dtype(dtype)
     seed_list = list(range(seeds)) if seed_list is None else list(seed_list)
-    batch = collate([a, b], graph=config.graph, dtype=torch_dtype, device=dev)
-    with cached_encoder(config) as encoder:
-        encoder.to(device="cpu", dtype=torch.float64)
-        final, guard, curves, stopped = train_pair(encoder, a, b, batch, config, seed_list, epochs,
-                                                   lr, normalise, dev, torch_dtype, progress,
-                                                   cancel, early_stop)
+    batch = collate([a, b], graph=graph, dtype=torch_dtype, device=dev)
+    encoder.to(device="cpu", dtype=torch.float64)
+    final, guard, curves, stopped, vectorised = train_pair(
+        encoder, a, b, batch, graph, seed_list, epochs, lr, normalise, dev, torch_dtype,
+        progress, cancel, early_stop)
     accuracy = sum(final) / len(final)
     verdict = verdict_of(guard, accuracy)
     return {
@@ -79,11 +110,9 @@ def distinguish(
         "trained": stopped != "blind before training",
         "epochs_run": len(curves["loss"]),
         "stopped": stopped,
-        "seconds": time.perf_counter() - start,
+        "seeds_vectorised": vectorised,
         "device": str(dev),
-        "config": {"model": config.to_dict(), "seeds": seed_list, "epochs": epochs, "lr": lr,
-                   "normalise": normalise, "dtype": dtype},
-        "theory": theory_beside(a, b, config),
+        "seeds": seed_list,
     }
 
 

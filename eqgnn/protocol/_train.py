@@ -19,20 +19,21 @@ from eqgnn.seeds import StackedSeeds
 
 
 def train_pair(
-    encoder, a, b, batch, config, seed_list, epochs, lr, normalise, dev, torch_dtype,
+    encoder, a, b, batch, graph, seed_list, epochs, lr, normalise, dev, torch_dtype,
     progress, cancel, early_stop,
-) -> tuple[list[float], GuardedGaps, dict, str]:
+) -> tuple[list[float], GuardedGaps, dict, str, bool]:
     """Stack the seeds, guard the untrained gaps against noise, train until decided.
 
-    Returns the final accuracies, the guard, the curves and why training ended
-    (one of :data:`~eqgnn.protocol.STOPPED`).
+    Returns the final accuracies, the guard, the curves, why training ended
+    (one of :data:`~eqgnn.protocol.STOPPED`) and whether the seeds ran as one
+    vectorised call (:class:`~eqgnn.seeds.StackedSeeds`).
     """
     with torch.no_grad():
-        dim = encoder(collate([a], graph=config.graph, dtype=torch.float64)).embedding.shape[-1]
+        dim = encoder(collate([a], graph=graph, dtype=torch.float64)).embedding.shape[-1]
     stacked = StackedSeeds(PairClassifier(encoder, dim, normalise), seed_list, dev, torch_dtype)
 
     def embed(structures):
-        many = collate(structures, graph=config.graph, dtype=torch_dtype, device=dev)
+        many = collate(structures, graph=graph, dtype=torch_dtype, device=dev)
         return stacked(many)[1]
 
     with torch.no_grad():
@@ -43,7 +44,7 @@ def train_pair(
             untrained = accuracies(stacked(batch)[0]).tolist()
         if progress is not None:
             progress(epochs, epochs, "blind before training: no seed's gap rises above its floor")
-        return untrained, guard, curves, "blind before training"
+        return untrained, guard, curves, "blind before training", bool(stacked.vectorised)
     optimiser = torch.optim.Adam(stacked.params.values(), lr=lr)
     labels = torch.tensor([0, 1], device=dev).repeat(len(seed_list))
     stopped, held = "epochs", 0
@@ -72,4 +73,4 @@ def train_pair(
             break
     with torch.no_grad():
         final = accuracies(stacked(batch)[0]).tolist()
-    return final, guard, curves, stopped
+    return final, guard, curves, stopped, bool(stacked.vectorised)
