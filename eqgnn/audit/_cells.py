@@ -33,9 +33,12 @@ def build(model: dict):
     if model["layers"] is not None:
         options["layers"] = model["layers"]
     source = model["source"]
+    from eqgnn.nn import float64_default
+
     factory = adapter_class(PUBLISHED[source]) if source in PUBLISHED else load_factory(source)
     try:
-        module = factory(**options)
+        with float64_default():  # constants (e3nn's Clebsch-Gordan, MACE's U) built exact
+            module = factory(**options)
     except InputError:
         raise
     except Exception as exc:  # a factory's own error, in one line

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable
 
 from eqgnn.cli import (
+    cmd_audit,
     cmd_bench,
     cmd_cases,
     cmd_cluster,
@@ -35,7 +36,7 @@ from eqgnn.errors import InputError
 COMMANDS = (
     cmd_info, cmd_embed, cmd_graph, cmd_twist, cmd_cases, cmd_oracle, cmd_orientation, cmd_frame,
     cmd_distinguish, cmd_sweep, cmd_lsweep, cmd_types, cmd_results, cmd_precompute, cmd_bench,
-    cmd_report, cmd_limits, cmd_cluster,
+    cmd_report, cmd_limits, cmd_cluster, cmd_audit,
 )
 
 
