@@ -167,8 +167,21 @@ class PygViSNet(nn.Module):
         return net.out_norm(x + dx)
 
 
-MACE_SPECIES = 118
-"""MACE one-hot encodes the elements it knows: the adapter knows them all (Z = 1..118)."""
+MACE_MAX_Z = 36
+"""MACE one-hot encodes the elements it knows, with weights per element: the adapter
+knows H to Kr (Z 1-36) by default; ``max_z`` changes it."""
+
+
+def _import_mace():
+    """mace-torch's blocks and MACE class. Its import prints a note about an optional
+    accelerator on stdout, which would break ``--json``: sent to stderr instead."""
+    import contextlib
+    import sys
+
+    with contextlib.redirect_stdout(sys.stderr):
+        from mace.modules import blocks
+        from mace.modules.models import MACE
+    return blocks, MACE
 
 
 class MaceMACE(nn.Module):
@@ -179,7 +192,7 @@ class MaceMACE(nn.Module):
     correlation 3, num_bessel 8, num_polynomial_cutoff 5, the residual
     interaction block after a plain first one, MLP irreps 16x0e, SiLU gate;
     ``layers`` is ``num_interactions`` (documented 2); r_max 10 Å instead of 5
-    (:data:`RAISED_CUTOFF`); every element known, atomic energies zero,
+    (:data:`RAISED_CUTOFF`); elements H to Kr (``max_z`` 36), atomic energies zero,
     avg_num_neighbors 3. Replaced: mace-torch's neighbour list (matscipy) by the
     given edges, with zero periodic shifts and no cell. Read: the last
     interaction's node features (``node_feats``' last block, scalars as MACE
@@ -189,12 +202,12 @@ class MaceMACE(nn.Module):
 
     def __init__(self, layers: int = 2, channels: int = 128, max_L: int = 1, max_ell: int = 3,
                  correlation: int = 3, num_bessel: int = 8, num_polynomial_cutoff: int = 5,
-                 r_max: float = RAISED_CUTOFF):
+                 r_max: float = RAISED_CUTOFF, max_z: int = MACE_MAX_Z):
         super().__init__()
         import numpy as np
         from e3nn import o3
-        from mace.modules import blocks
-        from mace.modules.models import MACE
+
+        blocks, MACE = _import_mace()
 
         hidden = o3.Irreps(" + ".join(f"{channels}x{lv}{'e' if lv % 2 == 0 else 'o'}"
                                       for lv in range(max_L + 1)))
@@ -202,20 +215,26 @@ class MaceMACE(nn.Module):
             r_max=r_max, num_bessel=num_bessel, num_polynomial_cutoff=num_polynomial_cutoff,
             max_ell=max_ell, interaction_cls=blocks.RealAgnosticResidualInteractionBlock,
             interaction_cls_first=blocks.RealAgnosticInteractionBlock,
-            num_interactions=layers, num_elements=MACE_SPECIES, hidden_irreps=hidden,
-            MLP_irreps=o3.Irreps("16x0e"), atomic_energies=np.zeros(MACE_SPECIES),
-            avg_num_neighbors=3.0, atomic_numbers=list(range(1, MACE_SPECIES + 1)),
+            num_interactions=layers, num_elements=max_z, hidden_irreps=hidden,
+            MLP_irreps=o3.Irreps("16x0e"), atomic_energies=np.zeros(max_z),
+            avg_num_neighbors=3.0, atomic_numbers=list(range(1, max_z + 1)),
             correlation=correlation, gate=nn.functional.silu)
         self.last_dim = self.net.products[-1].linear.irreps_out.dim
+        self.max_z = max_z
 
     def forward(self, z, pos, edge_index, batch):
+        if int(z.max()) > self.max_z:
+            from eqgnn.errors import InputError
+
+            raise InputError(f"mace:mace knows elements up to Z = {self.max_z}, the structure "
+                             f"has Z = {int(z.max())}: pass --option max_z={int(z.max())}")
         num_graphs = int(batch.max()) + 1 if batch.numel() else 0
         counts = torch.bincount(batch, minlength=num_graphs)
         ptr = torch.cat([counts.new_zeros(1), torch.cumsum(counts, 0)])
         dtype = pos.dtype
         data = {
             "positions": pos.detach().clone(),
-            "node_attrs": nn.functional.one_hot(z - 1, MACE_SPECIES).to(dtype),
+            "node_attrs": nn.functional.one_hot(z - 1, self.max_z).to(dtype),
             "edge_index": edge_index,
             "shifts": pos.new_zeros(edge_index.shape[1], 3),
             "unit_shifts": pos.new_zeros(edge_index.shape[1], 3),

@@ -48,6 +48,8 @@ class Published:
     reach: str
     claim: ModelConfig
     bounds: dict[str, tuple[float, float]] = field(default_factory=dict)
+    """Every argument of the adapter (``layers`` included) and its public-mode range: the
+    CLI checks options against these names without importing the package."""
 
 
 PUBLISHED: dict[str, Published] = {p.name: p for p in (
@@ -81,6 +83,7 @@ PUBLISHED: dict[str, Published] = {p.name: p for p in (
         "the GWL bound over layers; O(3)",
         ModelConfig(model="equivariant", lmax=1, correlation=3),
         {"layers": (1, 4), "channels": (1, 128), "max_L": (0, 2), "max_ell": (1, 3),
+         "max_z": (1, 36),
          "correlation": (1, 3), "num_bessel": (1, 8), "num_polynomial_cutoff": (1, 6),
          "r_max": (1.0, 20.0)}),
 )}
@@ -158,7 +161,11 @@ def model_source(model: str, options: dict | None = None) -> ModelSource:
     if model == "nequip:nequip":
         raise InputError(NEQUIP_NOTE)
     if model in PUBLISHED:
-        _check_arguments(model, adapter_class(PUBLISHED[model]), options)
+        known = [k for k in PUBLISHED[model].bounds if k != "layers"]
+        unknown = sorted(set(options) - set(known))
+        if unknown:
+            raise InputError(f"{model}: unknown option(s) {', '.join(unknown)}; it takes "
+                             f"{', '.join(known)}")
         return ModelSource(model, "published", options, True)
     path, sep, factory = model.rpartition(":")
     if not sep or not path.endswith(".py"):
