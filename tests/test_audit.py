@@ -199,6 +199,7 @@ def test_pyg_schnet_is_blind_on_torsion_twins_at_one_to_three_interactions(tmp_p
     assert card["summary"]["body_order"] == 2
 
 
+@pytest.mark.slow  # building DimeNet++'s spherical basis (sympy) takes some 15 s
 def test_pyg_dimenet_plus_plus_separates_the_3_body_pair_in_one_block(tmp_path):
     card = card_of(tmp_path, "pyg:dimenet++", *option_args(SMALL["pyg:dimenet++"]),
                    "--layers", "1", "--seeds", "3", "--cases", "body2,body3")

@@ -14,11 +14,11 @@ import time
 from dataclasses import replace
 
 from eqgnn.audit._sources import ModelSource
+from eqgnn.audit._theory import TORSIONS, case_theory, measured_group
 from eqgnn.errors import InputError
 from eqgnn.progress import Cancel, Progress
 from eqgnn.specs import DEFAULTS
 
-TORSIONS = ("butane-torsion", "h2o2-torsion", "ethanol-torsion", "butadiene-torsion")
 BATTERY = (
     *TORSIONS, *(f"{name}-r5" for name in TORSIONS),
     *(f"kchain-{k}" for k in range(2, 9)),
@@ -194,10 +194,6 @@ def read_cell(source: ModelSource, case: str, layers: int | None, result: dict,
     return row
 
 
-def measured_group(symmetry: dict) -> str:
-    return "O3" if symmetry["reflection"] else "SO3"
-
-
 def theory_allows(source: ModelSource, case: str, layers: int | None, result: dict,
                   symmetry: dict) -> bool | None:
     """What the model's class allows on this cell, or None where theory does not decide.
@@ -226,15 +222,3 @@ def theory_allows(source: ModelSource, case: str, layers: int | None, result: di
     if bound is None:
         return False  # congruent: no invariant model separates it
     return None if layers is None else layers >= bound
-
-
-_THEORY: dict[str, dict] = {}
-
-
-def case_theory(case: str) -> dict:
-    """The oracle's verdicts on a battery case (:func:`eqgnn.gallery.theory`), kept."""
-    from eqgnn.gallery import load_case, theory
-
-    if case not in _THEORY:
-        _THEORY[case] = theory(load_case(case))
-    return _THEORY[case]

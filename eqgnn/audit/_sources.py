@@ -183,7 +183,7 @@ def model_source(model: str, options: dict | None = None) -> ModelSource:
 
 def adapter_class(published: Published):
     """The adapter's class (imports torch and the package; only when building or checking)."""
-    from eqgnn.audit import _published as adapters
+    import eqgnn.audit._published as adapters
 
     return getattr(adapters, published.adapter)
 

@@ -20,7 +20,7 @@ def sees(cell: dict) -> bool:
 def summarise(cells: list[dict], source: ModelSource, symmetry: dict) -> dict:
     """body order, hops per layer, the GWL bound on chains, chirality, orientation,
     the trap, the headline cells and the claim checks."""
-    from eqgnn.audit._card import measured_group
+    from eqgnn.audit._theory import measured_group
 
     group = measured_group(symmetry)
     by_case: dict[str, list[dict]] = {}
@@ -76,7 +76,7 @@ def body_order_of(by_case: dict, depth: int | None) -> tuple[int | None, str]:
 def hops_per_layer(cells: list[dict], group: str) -> int:
     """The most hops per layer the model shows: over the pairs it sees at depth L, the
     largest ceil(min_hops / L), min_hops the fewest hops the full test needs."""
-    from eqgnn.audit._card import case_theory
+    from eqgnn.audit._theory import case_theory
 
     most = 1
     for cell in cells:
@@ -91,7 +91,7 @@ def hops_per_layer(cells: list[dict], group: str) -> int:
 def local_invariant(by_case: dict) -> bool | None:
     """Blind on every torsion twin of the bond graph at every depth: the mark of a 1-hop
     invariant model (message passing on invariants is 1-hop at any depth)."""
-    from eqgnn.audit._card import TORSIONS
+    from eqgnn.audit._theory import TORSIONS
 
     rows = [c for name in TORSIONS for c in by_case.get(name, [])]
     return None if not rows else not any(sees(c) for c in rows)
@@ -100,7 +100,7 @@ def local_invariant(by_case: dict) -> bool | None:
 def chain_depths(by_case: dict, group: str) -> dict:
     """Per k-chain: the first depth it is seen and learned, against floor(k/2)+1 (the GWL
     bound) and k+1 (TFN-style linear messages)."""
-    from eqgnn.audit._card import case_theory
+    from eqgnn.audit._theory import case_theory
 
     out = {}
     for name, rows in sorted(by_case.items()):

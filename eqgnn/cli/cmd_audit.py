@@ -37,8 +37,14 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from eqgnn.audit import audit_card, check_bounds, check_public, model_source, parse_option
-    from eqgnn.audit._card import protocol_of
+    from eqgnn.audit import (
+        audit_card,
+        check_bounds,
+        check_public,
+        model_source,
+        parse_option,
+        protocol_of,
+    )
     from eqgnn.jobs import get_runner
     from eqgnn.limits import check_spec, public_mode
     from eqgnn.progress import progress_bar
