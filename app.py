@@ -3,7 +3,7 @@
 The entry point only declares the pages (``st.navigation``), so the sidebar
 reads Home, Gallery, Explorer, Depth map, Steerable features, Lesson and every
 page has a short address (``/gallery``, ``/explorer``, ``/depth``,
-``/steerable``, ``/lesson``); each page file draws itself. The first run on a
+``/steerable``, ``/lesson``, ``/audit``); each page file draws itself. The first run on a
 server starts its warm-up (``ui.warmup``: live-run workers and the default
 models, in the background).
 """
@@ -23,6 +23,7 @@ PAGES = [
     ("app_pages/depth.py", "Depth map", "depth"),
     ("app_pages/steerable.py", "Steerable features", "steerable"),
     ("app_pages/lesson.py", "Lesson", "lesson"),
+    ("app_pages/audit.py", "Audit a model", "audit"),
 ]
 
 st.set_page_config(page_title="eqgnn", layout="wide")

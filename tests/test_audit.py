@@ -216,3 +216,33 @@ def test_mace_separates_the_3_body_pair_in_one_layer_only_at_correlation_3(
     assert all(card["symmetry"][s] for s in ("translation", "rotation", "permutation"))
     assert [c["verdict"] for c in cells(card, "body3")] == [verdict]
     assert card["seeds_vectorised"] is False  # MACE sets requires_grad inside its forward
+
+
+def test_the_audit_page_shows_the_shipped_cards_and_refuses_a_file_in_public_mode(monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from eqgnn.audit import shipped_cards
+
+    page = str(ROOT / "app_pages" / "audit.py")
+    at = AppTest.from_file(page, default_timeout=60).run()
+    assert not at.exception
+    assert at.selectbox(key="shipped_card").options == [c["model"] for c in shipped_cards()]
+    assert "pyg:schnet" in at.selectbox(key="shipped_card").options
+    assert [t.key for t in at.text_input] == ["audit_file", "audit_cases"]
+    monkeypatch.setenv("EQGNN_PUBLIC", "1")
+    public = AppTest.from_file(page, default_timeout=60).run()
+    assert [t.key for t in public.text_input] == ["audit_cases"]
+    assert any("visitor's code" in c.value for c in public.caption)
+
+
+def test_the_audit_page_builds_a_card_for_a_preset(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("EQGNN_STORE", str(tmp_path / "store"))
+    at = AppTest.from_file(str(ROOT / "app_pages" / "audit.py"), default_timeout=120).run()
+    at.selectbox(key="audit_model").set_value("preset:schnet")
+    at.multiselect(key="audit_layers").set_value([1])
+    at.text_input(key="audit_cases").set_value("body2,control")
+    at.button(key="audit_run").click().run()
+    assert not at.exception and not at.error
+    assert any("preset:schnet" in m.value for m in at.markdown)

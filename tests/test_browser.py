@@ -32,7 +32,7 @@ server, browser, pages, offline = helpers.server, helpers.browser, helpers.pages
 needs_browser = pytest.mark.skipif(NO_BROWSER is not None, reason=str(NO_BROWSER))
 
 PAGES = {"/": "home", "/gallery": "gallery", "/explorer": "explorer", "/depth": "depth",
-         "/steerable": "steerable", "/lesson": "lesson"}
+         "/steerable": "steerable", "/lesson": "lesson", "/audit": "audit"}
 """Every page of the dashboard, URL path -> screenshot name."""
 WITH_3D_VIEW = {"/gallery", "/explorer", "/lesson"}
 """Pages whose default view draws molecules in 3D."""

@@ -15,7 +15,14 @@ per-node [n, d] output is summed per graph). It runs in float64. A factory
 that takes ``layers`` is audited at every depth of ``--layers``.
 """
 
-from eqgnn.audit._card import AUDIT_SEEDS, BATTERY, audit_card, battery, protocol_of
+from eqgnn.audit._card import (
+    AUDIT_SEEDS,
+    BATTERY,
+    audit_card,
+    battery,
+    protocol_of,
+    shipped_cards,
+)
 from eqgnn.audit._sources import (
     DEFAULT_LAYERS,
     NEQUIP_NOTE,
@@ -29,7 +36,7 @@ from eqgnn.audit._sources import (
 __all__ = [
     "AUDIT_SEEDS", "BATTERY", "DEFAULT_LAYERS", "NEQUIP_NOTE", "PUBLISHED", "ModelSource",
     "audit_card", "battery", "check_bounds", "check_public", "model_source", "parse_option",
-    "protocol_of",
+    "protocol_of", "shipped_cards",
 ]
 
 

@@ -222,3 +222,14 @@ def theory_allows(source: ModelSource, case: str, layers: int | None, result: di
     if bound is None:
         return False  # congruent: no invariant model separates it
     return None if layers is None else layers >= bound
+
+
+def shipped_cards() -> list[dict]:
+    """The cards shipped in ``data/results`` (``tools/audit_cards.sh``), by model name."""
+    import json
+
+    from eqgnn.paths import SHIPPED_RESULTS
+
+    cards = [json.loads(path.read_text())["result"]
+             for path in sorted(SHIPPED_RESULTS.glob("audit-card-*.json"))]
+    return sorted(cards, key=lambda card: card["model"])
