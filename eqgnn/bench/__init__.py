@@ -13,6 +13,7 @@ calls the pair.
   loop over seeds;
 - :func:`bench_backend`: one 48-cell sweep in this process, on the local
   pool and on Ray: overhead per job, and whether the results are identical;
+- :func:`bench_audit`: a model's whole audit card cold, then from the store;
 - :func:`bench_reach`: seconds per epoch by correlation order and lmax on
   ``kchain-4``, and the blind guard's share of a ``distinguish`` call.
 
@@ -21,6 +22,7 @@ the checkout's ``tools/bench_dashboard.py``, not in the library. Importing
 this package loads no torch: each benchmark imports what it runs.
 """
 
+from eqgnn.bench._audit import audit_table, bench_audit
 from eqgnn.bench._backend import backend_table, bench_backend
 from eqgnn.bench._models import bench_models, models_table
 from eqgnn.bench._oracle import bench_oracle, oracle_table
@@ -28,6 +30,7 @@ from eqgnn.bench._protocol import bench_protocol, protocol_table
 from eqgnn.bench._reach import bench_reach, reach_table
 
 __all__ = [
+    "audit_table", "bench_audit",
     "backend_table",
     "bench_backend",
     "bench_models",

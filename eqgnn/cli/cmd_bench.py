@@ -43,6 +43,12 @@ def register(sub) -> None:
     o.add_argument("--repeats", type=int, default=3, help="runs per cell; the median is shown")
     add_json(o)
     o.set_defaults(run=run_oracle)
+    a = which.add_parser("audit", help="a model's whole audit card cold, then from the store")
+    a.add_argument("--model", action="append", default=None,
+                   help="models to time (repeatable; default pyg:schnet)")
+    a.add_argument("--seeds", type=int, default=None, help="seeds per cell (default the audit's)")
+    add_json(a)
+    a.set_defaults(run=run_audit)
     t = which.add_parser("protocol", help="S seeds batched vs one seed vs a loop over seeds")
     t.add_argument("--seeds", type=int, default=10)
     t.add_argument("--epochs", type=int, default=100)
@@ -111,6 +117,14 @@ def run_oracle(args: argparse.Namespace) -> int:
     with progress_bar("bench oracle", "cell") as progress:
         result = bench_oracle(repeats=args.repeats, progress=progress)
     emit(args, result, oracle_table(result))
+    return 0
+
+
+def run_audit(args: argparse.Namespace) -> int:
+    from eqgnn.bench import audit_table, bench_audit
+
+    result = bench_audit(tuple(args.model or ("pyg:schnet",)), args.seeds)
+    emit(args, result, audit_table(result))
     return 0
 
 
