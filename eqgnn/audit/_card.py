@@ -172,12 +172,13 @@ def read_cell(source: ModelSource, case: str, layers: int | None, result: dict,
     from eqgnn.audit._symmetry import invariant
     from eqgnn.gallery import load_case
 
-    allows = theory_allows(source, case, layers, result, symmetry)
+    loaded = load_case(case)
+    allows = theory_allows(source, loaded, layers, result, symmetry)
     verdict = result["verdict"]
     agrees = None if allows is None else (verdict == "distinguished") == allows
     row = {
         "case": case,
-        "family": load_case(case).kind,
+        "family": loaded.kind,
         "layers": layers,
         "theory_allows": allows,
         "verdict": verdict,
@@ -194,7 +195,7 @@ def read_cell(source: ModelSource, case: str, layers: int | None, result: dict,
     return row
 
 
-def theory_allows(source: ModelSource, case: str, layers: int | None, result: dict,
+def theory_allows(source: ModelSource, loaded, layers: int | None, result: dict,
                   symmetry: dict) -> bool | None:
     """What the model's class allows on this cell, or None where theory does not decide.
 
@@ -203,14 +204,12 @@ def theory_allows(source: ModelSource, case: str, layers: int | None, result: di
     of the group it was measured to respect. A model that is not invariant: None.
     """
     from eqgnn.audit._symmetry import invariant
-    from eqgnn.gallery import load_case
     from eqgnn.protocol import theory_beside
 
     if not invariant(symmetry):
         return None
     if source.kind == "preset":
         return result["theory"]["allows"]
-    loaded = load_case(case)
     group = measured_group(symmetry)
     claim = source.claim()
     if claim is not None and layers is not None:
@@ -218,7 +217,7 @@ def theory_allows(source: ModelSource, case: str, layers: int | None, result: di
             claim = replace(claim, group=group)
         config = replace(claim, layers=layers, graph=loaded.graph)
         return theory_beside(loaded.a, loaded.b, config)["allows"]
-    bound = case_theory(case)["gwl_min_layers"][group]
+    bound = case_theory(loaded.name)["gwl_min_layers"][group]
     if bound is None:
         return False  # congruent: no invariant model separates it
     return None if layers is None else layers >= bound

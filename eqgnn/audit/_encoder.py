@@ -57,10 +57,12 @@ class AuditedModel(nn.Module):
 
     def _draw(self) -> dict[str, torch.Tensor]:
         reset = getattr(self.model, "reset_parameters", None)
-        source = self.model if callable(reset) else self.build().to(torch.float64)
         if callable(reset):
             reset()
-        return {k: v.detach().clone() for k, v in source.state_dict().items()}
+            drawn = self.model
+        else:
+            drawn = self.build().to(torch.float64)
+        return {k: v.detach().clone() for k, v in drawn.state_dict().items()}
 
     def forward(self, batch) -> ModelOutput:
         out = self.model(batch.numbers, batch.positions, batch.edge_index, batch.batch)
